@@ -1,0 +1,88 @@
+//! Facts about, and safe writes of, the files wash produces: digests, sizes, validation, and
+//! writing through a temporary file and a rename so a reader never sees half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// What can go wrong writing or reading an artifact.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    /// The file could not be read.
+    #[error("could not read `{path}`")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file could not be written (nothing was left at `path`).
+    #[error("could not write `{path}`")]
+    Write {
+        /// The destination.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `sha256:<hex>`, the digest form OCI registries and `wash inspect` use.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    let hash = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in hash {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Reads a whole file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
+    std::fs::read(path).map_err(|source| ArtifactError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename.
+/// On failure the destination is untouched and the temporary file is removed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
+    let err = |source| ArtifactError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".wash-tmp-")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_data().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// Whether `bytes` start like a WebAssembly component (as opposed to a core module).
+pub fn is_component(bytes: &[u8]) -> bool {
+    wasmparser::Parser::is_component(bytes)
+}
+
+/// Whether `bytes` start with the WebAssembly magic number at all.
+pub fn is_wasm(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\0asm")
+}
+
+/// Fully validates a component, with the features wasm-tools enables by default.
+pub fn validate_component(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
+        .validate_all(bytes)
+        .map(|_| ())
+}

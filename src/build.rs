@@ -1,0 +1,302 @@
+//! `wash build`: cargo for `wasm32-wasip2`, then the finished component placed where wash and
+//! other tools find it, `<target-dir>/wasmcloud/<name>.wasm`.
+//!
+//! Cargo does the compiling and prints its own diagnostics unchanged; wash reads only its JSON
+//! artifact messages (stdout) to learn which files came out.
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cargo_metadata::Message;
+
+use crate::artifact::{self, ArtifactError};
+use crate::project::{self, PackageSelection, Project, ProjectError};
+
+/// The target wash builds for: WASI 0.2 components.
+pub const TARGET: &str = "wasm32-wasip2";
+
+/// What to build, in cargo's terms.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Which packages.
+    pub selection: PackageSelection,
+    /// `--release`.
+    pub release: bool,
+}
+
+/// One component `wash build` produced.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BuiltComponent {
+    /// The Cargo package it came from.
+    pub package: String,
+    /// The component's name: the package name for a library, the binary's name for a binary.
+    pub name: String,
+    /// Where wash placed it.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// `sha256:<hex>` of the file.
+    pub digest: String,
+}
+
+/// Steps a build reports as it goes, for a progress display.
+#[derive(Debug, Clone, Copy)]
+pub enum BuildStep<'a> {
+    /// Cargo is running (it draws its own progress on the terminal).
+    Compiling,
+    /// A component is being validated and placed.
+    Placing(&'a str),
+}
+
+/// Receives [`BuildStep`]s. The CLI draws them; tests and libraries can ignore them.
+pub trait Reporter {
+    /// A step started.
+    fn step(&self, step: BuildStep<'_>);
+}
+
+/// A reporter that shows nothing.
+impl Reporter for () {
+    fn step(&self, _: BuildStep<'_>) {}
+}
+
+/// What can go wrong in `wash build`.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The project could not be read.
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// The Rust toolchain cannot build for wasm32-wasip2.
+    #[error(
+        "the `{TARGET}` target is not installed for the Rust toolchain in use (sysroot `{sysroot}`)\n\
+         help: install it with `rustup target add {TARGET}`"
+    )]
+    TargetMissing {
+        /// The sysroot that lacks it.
+        sysroot: PathBuf,
+    },
+    /// `cargo` or `rustc` could not be started.
+    #[error("could not run `{program}`; is the Rust toolchain installed and on PATH?")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Cargo reported a failure; its own messages have already been shown.
+    #[error("cargo build failed for target `{TARGET}` (its errors are shown above)")]
+    CargoFailed,
+    /// A selected package has no target that links to a component.
+    #[error(
+        "package `{package}` built no WebAssembly component\n\
+         help: a component comes from a binary target (`src/main.rs`) or a library with \
+         `[lib] crate-type = [\"cdylib\"]` in `{manifest}`"
+    )]
+    NoComponent {
+        /// The package.
+        package: String,
+        /// Its manifest.
+        manifest: PathBuf,
+    },
+    /// Cargo produced a core module where a component was expected.
+    #[error(
+        "`{path}` is a core WebAssembly module, not a component\n\
+         help: build for `{TARGET}` (not wasm32-wasip1 or wasm32-unknown-unknown)"
+    )]
+    NotAComponent {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The component does not validate.
+    #[error("`{path}` is not a valid WebAssembly component")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What wasmparser found.
+        #[source]
+        source: wasmparser::BinaryReaderError,
+    },
+    /// Reading or placing a file failed.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+}
+
+/// Runs the build and places every component the selected packages produce.
+pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Vec<BuiltComponent>, BuildError> {
+    let project = Project::load(&opts.selection)?;
+    let out_dir = project.output_dir();
+    // Checking the target costs a `rustc` start; after one good build the stamp says it is
+    // there, and a later failure re-checks (the toolchain may have changed).
+    let stamp = out_dir.join(".wasm32-wasip2-ok");
+    if !stamp.exists() {
+        ensure_target_installed(&project)?;
+    }
+
+    reporter.step(BuildStep::Compiling);
+    let artifacts = match run_cargo(opts) {
+        Ok(a) => a,
+        Err(BuildError::CargoFailed) => {
+            ensure_target_installed(&project)?;
+            return Err(BuildError::CargoFailed);
+        }
+        Err(e) => return Err(e),
+    };
+
+    let mut built = Vec::new();
+    for package in project.packages() {
+        let mine: Vec<_> = artifacts.iter().filter(|a| a.package_id == package.id).collect();
+        if mine.is_empty() {
+            return Err(BuildError::NoComponent {
+                package: package.name.to_string(),
+                manifest: package.manifest_path.clone().into(),
+            });
+        }
+        for a in mine {
+            let name = if a.is_lib {
+                package.name.to_string()
+            } else {
+                a.target_name.clone()
+            };
+            reporter.step(BuildStep::Placing(&name));
+            let dest = out_dir.join(format!("{name}.wasm"));
+            let (size, digest) = place(&a.path, &dest, a.fresh)?;
+            built.push(BuiltComponent {
+                package: package.name.to_string(),
+                name,
+                path: dest,
+                size,
+                digest,
+            });
+        }
+    }
+    if !stamp.exists() {
+        // Best effort: without the stamp the next build only checks again.
+        let _ = std::fs::write(&stamp, b"");
+    }
+    Ok(built)
+}
+
+/// A `.wasm` cargo produced for a component-shaped target.
+#[derive(Debug)]
+struct WasmArtifact {
+    package_id: cargo_metadata::PackageId,
+    target_name: String,
+    is_lib: bool,
+    path: PathBuf,
+    fresh: bool,
+}
+
+fn cargo_program() -> String {
+    // Set by cargo when wash runs as `cargo wasmcloud`: use that same cargo.
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn run_cargo(opts: &BuildOptions) -> Result<Vec<WasmArtifact>, BuildError> {
+    let program = cargo_program();
+    let mut cmd = Command::new(&program);
+    cmd.args(["build", "--target", TARGET, "--message-format", "json-render-diagnostics"]);
+    if opts.release {
+        cmd.arg("--release");
+    }
+    if let Some(path) = &opts.selection.manifest_path {
+        cmd.arg("--manifest-path").arg(path);
+    }
+    for p in &opts.selection.packages {
+        cmd.args(["-p", p]);
+    }
+    if opts.selection.workspace {
+        cmd.arg("--workspace");
+    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut artifacts = Vec::new();
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        let Ok(Message::CompilerArtifact(a)) = message else {
+            continue;
+        };
+        let is_lib = a.target.is_cdylib();
+        if !(is_lib || a.target.is_bin()) {
+            continue;
+        }
+        for file in &a.filenames {
+            if file.extension() == Some("wasm") {
+                artifacts.push(WasmArtifact {
+                    package_id: a.package_id.clone(),
+                    target_name: a.target.name.clone(),
+                    is_lib,
+                    path: file.clone().into(),
+                    fresh: a.fresh,
+                });
+            }
+        }
+    }
+    let status = child.wait().map_err(|source| BuildError::Spawn { program, source })?;
+    if !status.success() {
+        return Err(BuildError::CargoFailed);
+    }
+    Ok(artifacts)
+}
+
+/// Validates `src` and copies it to `dest` atomically. When cargo reused a fresh artifact and
+/// `dest` is already its copy, only the digest is computed.
+fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String), BuildError> {
+    if fresh && is_same_copy(src, dest) {
+        let bytes = artifact::read(dest)?;
+        return Ok((bytes.len() as u64, artifact::sha256_digest(&bytes)));
+    }
+    let bytes = artifact::read(src)?;
+    if !artifact::is_component(&bytes) {
+        return Err(BuildError::NotAComponent {
+            path: src.to_path_buf(),
+        });
+    }
+    artifact::validate_component(&bytes).map_err(|source| BuildError::Invalid {
+        path: src.to_path_buf(),
+        source,
+    })?;
+    artifact::write_atomic(dest, &bytes)?;
+    Ok((bytes.len() as u64, artifact::sha256_digest(&bytes)))
+}
+
+fn is_same_copy(src: &Path, dest: &Path) -> bool {
+    let (Ok(s), Ok(d)) = (std::fs::metadata(src), std::fs::metadata(dest)) else {
+        return false;
+    };
+    match (s.modified(), d.modified()) {
+        (Ok(sm), Ok(dm)) => s.len() == d.len() && dm >= sm,
+        _ => false,
+    }
+}
+
+/// Fails with the exact fix when the toolchain cargo will use has no wasm32-wasip2 standard
+/// library. Runs `rustc` from the project's directory so `rust-toolchain.toml` applies.
+fn ensure_target_installed(project: &Project) -> Result<(), BuildError> {
+    let program = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = Command::new(&program)
+        .args(["--print", "sysroot"])
+        .current_dir(project.metadata.workspace_root.as_std_path())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|source| BuildError::Spawn { program, source })?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    if target_installed(&sysroot) {
+        Ok(())
+    } else {
+        Err(BuildError::TargetMissing { sysroot })
+    }
+}
+
+/// The standard library for the target is present in this sysroot.
+pub fn target_installed(sysroot: &Path) -> bool {
+    sysroot.join("lib/rustlib").join(TARGET).join("lib").is_dir()
+}
+
+/// Where `wash build` places a component named `name` for this project.
+pub fn output_path(project: &Project, name: &str) -> PathBuf {
+    project::output_dir(project.target_dir()).join(format!("{name}.wasm"))
+}

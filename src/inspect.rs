@@ -1,0 +1,226 @@
+//! `wash inspect`: what a component is, from its bytes alone — its world (imports and exports),
+//! its full WIT, size, digest, and the metadata its producers recorded.
+
+use std::path::{Path, PathBuf};
+
+use wit_component::{DecodedWasm, WitPrinter};
+use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
+
+use crate::artifact::{self, ArtifactError};
+
+/// Everything `wash inspect` reports about one component.
+#[derive(Debug, serde::Serialize)]
+pub struct Inspection {
+    /// The file inspected.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// `sha256:<hex>`.
+    pub digest: String,
+    /// The component's world.
+    pub world: WorldSummary,
+    /// The component's WIT, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wit: Option<String>,
+    /// Metadata from custom sections.
+    pub metadata: ComponentMetadata,
+}
+
+/// A component's imports and exports, by name (`wasi:http/incoming-handler@0.2.6`).
+#[derive(Debug, serde::Serialize)]
+pub struct WorldSummary {
+    /// What the component needs from its host or other components.
+    pub imports: Vec<String>,
+    /// What it provides.
+    pub exports: Vec<String>,
+}
+
+/// The wasm-metadata fields of the outermost component.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ComponentMetadata {
+    /// `component-name` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// OCI-style fields, present when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub authors: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub licenses: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub homepage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[allow(missing_docs)]
+    pub revision: Option<String>,
+    /// The producers section: field (`language`, `processed-by`, `sdk`) to `name version` pairs,
+    /// gathered from the component and the modules inside it.
+    pub producers: Vec<Producer>,
+}
+
+/// One producers-section entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Producer {
+    /// `language`, `processed-by` or `sdk`.
+    pub field: String,
+    /// The tool or language.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// What can go wrong inspecting a file.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] ArtifactError),
+    /// Not WebAssembly at all.
+    #[error("`{path}` is not a WebAssembly file (it does not start with `\\0asm`)")]
+    NotWasm {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A core module, not a component.
+    #[error(
+        "`{path}` is a core WebAssembly module, not a component\n\
+         help: build it for `wasm32-wasip2` (`wash build` does), or wrap it with \
+         `wasm-tools component new`"
+    )]
+    CoreModule {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A component whose types cannot be decoded.
+    #[error("`{path}` is not a valid WebAssembly component: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder found.
+        message: String,
+    },
+}
+
+/// Inspects the component at `path`; `with_wit` also renders its WIT.
+pub fn inspect_file(path: &Path, with_wit: bool) -> Result<Inspection, InspectError> {
+    let bytes = artifact::read(path)?;
+    inspect_bytes(path, &bytes, with_wit)
+}
+
+/// Inspects component bytes; `path` is only used to name the file in results and errors.
+pub fn inspect_bytes(path: &Path, bytes: &[u8], with_wit: bool) -> Result<Inspection, InspectError> {
+    let path_buf = path.to_path_buf();
+    if !artifact::is_wasm(bytes) {
+        return Err(InspectError::NotWasm { path: path_buf });
+    }
+    if !artifact::is_component(bytes) {
+        return Err(InspectError::CoreModule { path: path_buf });
+    }
+    let invalid = |e: &dyn std::fmt::Display| InspectError::Invalid {
+        path: path.to_path_buf(),
+        message: format!("{e:#}"),
+    };
+    artifact::validate_component(bytes).map_err(|e| invalid(&e))?;
+    let (resolve, world) = match wit_component::decode(bytes).map_err(|e| invalid(&e))? {
+        DecodedWasm::Component(resolve, world) => (resolve, world),
+        DecodedWasm::WitPackage(..) => {
+            return Err(invalid(&"it is a WIT package, not a runnable component"));
+        }
+    };
+    let wit = with_wit
+        .then(|| render_wit(&resolve, world).map_err(|e| invalid(&e)))
+        .transpose()?;
+    Ok(Inspection {
+        path: path_buf,
+        size: bytes.len() as u64,
+        digest: artifact::sha256_digest(bytes),
+        world: summarize(&resolve, world),
+        wit,
+        metadata: read_metadata(bytes),
+    })
+}
+
+fn summarize(resolve: &Resolve, world: WorldId) -> WorldSummary {
+    let w = &resolve.worlds[world];
+    let names = |items: &wit_parser::IndexMap<WorldKey, WorldItem>| {
+        items
+            .iter()
+            .filter_map(|(key, item)| match item {
+                // Types a world imports are part of the interfaces listed, not items of their own.
+                WorldItem::Type { .. } => None,
+                _ => Some(resolve.name_world_key(key)),
+            })
+            .collect()
+    };
+    WorldSummary {
+        imports: names(&w.imports),
+        exports: names(&w.exports),
+    }
+}
+
+/// The component's world and every package it uses, as one WIT document (the same text
+/// `wasm-tools component wit` prints).
+fn render_wit(resolve: &Resolve, world: WorldId) -> anyhow::Result<String> {
+    let main = resolve.worlds[world]
+        .package
+        .ok_or_else(|| anyhow::anyhow!("the decoded world has no package"))?;
+    let nested: Vec<_> = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != main)
+        .collect();
+    let mut printer = WitPrinter::default();
+    printer.print(resolve, main, &nested)?;
+    Ok(printer.output.to_string())
+}
+
+fn read_metadata(bytes: &[u8]) -> ComponentMetadata {
+    let Ok(payload) = wasm_metadata::Payload::from_binary(bytes) else {
+        return ComponentMetadata::default();
+    };
+    let m = payload.metadata();
+    let mut producers = Vec::new();
+    collect_producers(&payload, &mut producers);
+    producers.sort();
+    producers.dedup();
+    ComponentMetadata {
+        name: m.name.clone(),
+        version: m.version.as_ref().map(|v| v.to_string()),
+        description: m.description.as_ref().map(|v| v.to_string()),
+        authors: m.authors.as_ref().map(|v| v.to_string()),
+        licenses: m.licenses.as_ref().map(|v| v.to_string()),
+        source: m.source.as_ref().map(|v| v.to_string()),
+        homepage: m.homepage.as_ref().map(|v| v.to_string()),
+        revision: m.revision.as_ref().map(|v| v.to_string()),
+        producers,
+    }
+}
+
+fn collect_producers(payload: &wasm_metadata::Payload, out: &mut Vec<Producer>) {
+    if let Some(p) = &payload.metadata().producers {
+        for (field, values) in p.iter() {
+            for (name, version) in values.iter() {
+                out.push(Producer {
+                    field: field.clone(),
+                    name: name.clone(),
+                    version: version.clone(),
+                });
+            }
+        }
+    }
+    if let wasm_metadata::Payload::Component { children, .. } = payload {
+        for child in children {
+            collect_producers(child, out);
+        }
+    }
+}

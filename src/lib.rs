@@ -1,0 +1,13 @@
+//! wash: one cargo-like tool to build, run, inspect and ship WebAssembly components.
+//!
+//! Every capability lives in its own module and returns typed errors and data; only [`cli`]
+//! talks to the terminal. The `wash` and `cargo-wasmcloud` binaries, and the integration tests,
+//! all go through these same functions.
+
+pub mod artifact;
+pub mod build;
+pub mod cli;
+pub mod inspect;
+pub mod project;
+pub mod run;
+pub mod template;

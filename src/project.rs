@@ -1,0 +1,150 @@
+//! The Rust project a command acts on: the workspace `cargo metadata` describes, the packages
+//! the user selected (`--manifest-path`, `-p`, `--workspace`, as cargo selects them) and where
+//! their outputs go.
+
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{Metadata, MetadataCommand, Package};
+
+/// Which packages of which workspace, in cargo's terms.
+#[derive(Debug, Clone, Default)]
+pub struct PackageSelection {
+    /// `--manifest-path`: a `Cargo.toml`; by default cargo looks upward from the current dir.
+    pub manifest_path: Option<PathBuf>,
+    /// `-p NAME`, repeatable.
+    pub packages: Vec<String>,
+    /// `--workspace`: every member.
+    pub workspace: bool,
+}
+
+/// What can go wrong reading a project.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    /// `cargo metadata` failed: usually no `Cargo.toml` here, or a malformed one.
+    #[error("could not read the Cargo project{}", at(.manifest_path))]
+    Metadata {
+        /// The manifest asked for, if any.
+        manifest_path: Option<PathBuf>,
+        /// What cargo said.
+        #[source]
+        source: cargo_metadata::Error,
+    },
+    /// `-p NAME` names no workspace member.
+    #[error("package `{name}` is not a member of the workspace at `{root}` (members: {members})")]
+    UnknownPackage {
+        /// The name given.
+        name: String,
+        /// The workspace root.
+        root: PathBuf,
+        /// The members there are.
+        members: String,
+    },
+}
+
+fn at(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!(" at `{}`", p.display()))
+        .unwrap_or_default()
+}
+
+/// A workspace as `cargo metadata --no-deps` describes it, with the user's selection applied.
+#[derive(Debug)]
+pub struct Project {
+    /// The whole metadata, for modules that need more.
+    pub metadata: Metadata,
+    /// The selected packages' indices into `metadata.packages`.
+    selected: Vec<usize>,
+}
+
+impl Project {
+    /// Reads the workspace. `--no-deps` keeps this quick: no dependency resolution happens.
+    pub fn load(selection: &PackageSelection) -> Result<Project, ProjectError> {
+        let mut cmd = MetadataCommand::new();
+        cmd.no_deps();
+        if let Some(path) = &selection.manifest_path {
+            cmd.manifest_path(path);
+        }
+        let metadata = cmd.exec().map_err(|source| ProjectError::Metadata {
+            manifest_path: selection.manifest_path.clone(),
+            source,
+        })?;
+        let selected = select(&metadata, selection)?;
+        Ok(Project { metadata, selected })
+    }
+
+    /// The packages the command acts on.
+    pub fn packages(&self) -> impl Iterator<Item = &Package> {
+        self.selected.iter().map(|&i| &self.metadata.packages[i])
+    }
+
+    /// Cargo's target directory (honours `CARGO_TARGET_DIR` and `build.target-dir`).
+    pub fn target_dir(&self) -> &Path {
+        self.metadata.target_directory.as_std_path()
+    }
+
+    /// Where wash puts finished components: `<target-dir>/wasmcloud/`.
+    pub fn output_dir(&self) -> PathBuf {
+        output_dir(self.target_dir())
+    }
+
+    /// Whether a package id belongs to the selected packages.
+    pub fn is_selected(&self, id: &cargo_metadata::PackageId) -> bool {
+        self.packages().any(|p| &p.id == id)
+    }
+}
+
+/// `<target-dir>/wasmcloud/`, where `wash build` places components.
+pub fn output_dir(target_dir: &Path) -> PathBuf {
+    target_dir.join("wasmcloud")
+}
+
+/// Cargo's rules: `-p` names members; `--workspace` takes all; otherwise the package whose
+/// manifest was named (or found), or the default members of a virtual workspace.
+fn select(metadata: &Metadata, selection: &PackageSelection) -> Result<Vec<usize>, ProjectError> {
+    let members: Vec<usize> = metadata
+        .packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| metadata.workspace_members.contains(&p.id))
+        .map(|(i, _)| i)
+        .collect();
+    if selection.workspace {
+        return Ok(members);
+    }
+    if !selection.packages.is_empty() {
+        return selection
+            .packages
+            .iter()
+            .map(|name| {
+                members
+                    .iter()
+                    .copied()
+                    .find(|&i| metadata.packages[i].name.as_str() == name)
+                    .ok_or_else(|| ProjectError::UnknownPackage {
+                        name: name.clone(),
+                        root: metadata.workspace_root.clone().into(),
+                        members: members
+                            .iter()
+                            .map(|&i| format!("`{}`", metadata.packages[i].name))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
+            })
+            .collect();
+    }
+    if let Some(root) = metadata.root_package() {
+        return Ok(vec![
+            metadata
+                .packages
+                .iter()
+                .position(|p| p.id == root.id)
+                .expect("root package is in the package list"),
+        ]);
+    }
+    let defaults: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| metadata.workspace_default_members.contains(&metadata.packages[i].id))
+        .collect();
+    Ok(if defaults.is_empty() { members } else { defaults })
+}

@@ -1,0 +1,144 @@
+//! Serving a `wasi:http/incoming-handler` component: one fresh instance per request, the way
+//! wasmCloud and Spin run them.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::server::conn::http1;
+use tokio::net::TcpListener;
+use wasmtime::Store;
+use wasmtime::component::Linker;
+use wasmtime_wasi_http::WasiHttpView;
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+
+use super::{Grants, Host, Loaded, RunError};
+
+/// What the server tells its caller while it runs.
+pub trait ServeEvents: Send + Sync + 'static {
+    /// The listener is bound (useful with port 0).
+    fn listening(&self, addr: SocketAddr);
+    /// A request failed inside the component; the client got a 500.
+    fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error);
+}
+
+struct Server {
+    pre: ProxyPre<Host>,
+    grants: Grants,
+    events: Arc<dyn ServeEvents>,
+}
+
+/// Serves the component on `addr` until `shutdown` completes.
+pub async fn serve(
+    loaded: &Loaded,
+    grants: Grants,
+    addr: SocketAddr,
+    events: Arc<dyn ServeEvents>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RunError> {
+    let mut linker = Linker::<Host>::new(&loaded.engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(RunError::guest)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(RunError::guest)?;
+    let pre = linker
+        .instantiate_pre(&loaded.component)
+        .and_then(ProxyPre::new)
+        .map_err(RunError::guest)?;
+    // Build one instance state up front so a bad `--dir` fails now, not on the first request.
+    Host::new(&grants, "")?;
+
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| RunError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| RunError::Bind { addr, source })?;
+    events.listening(bound);
+
+    let server = Arc::new(Server { pre, grants, events });
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            accepted = listener.accept() => accepted,
+        };
+        // A failed accept (e.g. too many open files) affects one client, not the server.
+        let Ok((stream, _peer)) = accepted else {
+            continue;
+        };
+        let server = server.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let server = server.clone();
+                async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
+            });
+            // Connection-level errors (client went away) concern only that client.
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+impl Server {
+    async fn handle(
+        &self,
+        req: hyper::Request<hyper::body::Incoming>,
+    ) -> hyper::Response<HyperOutgoingBody> {
+        let method = req.method().to_string();
+        let path = req.uri().path().to_string();
+        match self.call_guest(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                self.events.request_failed(&method, &path, &e);
+                let body = Full::new(Bytes::from_static(b"500 Internal Server Error: the component failed\n"))
+                    .map_err(|never| match never {})
+                    .boxed_unsync();
+                let mut resp = hyper::Response::new(body);
+                *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                resp
+            }
+        }
+    }
+
+    async fn call_guest(
+        &self,
+        req: hyper::Request<hyper::body::Incoming>,
+    ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
+        let host = Host::new(&self.grants, "")?;
+        let mut store = Store::new(self.pre.engine(), host);
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+        let out = store.data_mut().http().new_response_outparam(sender)?;
+        let pre = self.pre.clone();
+        // The guest may keep streaming the body after it has sent the headers, so it runs in
+        // its own task while the response goes back.
+        let task = tokio::spawn(async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
+        });
+        match receiver.await {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(code)) => Err(error_code(code)),
+            Err(_) => match task.await {
+                Ok(Ok(())) => Err(wasmtime::format_err!(
+                    "the component returned without setting a response"
+                )),
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(wasmtime::format_err!("the request task failed: {e}")),
+            },
+        }
+    }
+}
+
+fn error_code(code: ErrorCode) -> wasmtime::Error {
+    wasmtime::format_err!("the component answered with error code {code:?}")
+}

@@ -1,0 +1,142 @@
+//! `wash build`: real cargo builds for wasm32-wasip2, the placed component, and the refusals.
+
+use std::path::Path;
+
+use crate::support::*;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn places_a_valid_component_in_target_wasmcloud() {
+    let f = http_hello();
+    assert_eq!(f.wasm, shared_target_dir().join("wasmcloud/http-fixture.wasm"));
+    let bytes = std::fs::read(&f.wasm).unwrap();
+    assert!(wasmparser::Parser::is_component(&bytes));
+    wasmparser::Validator::new().validate_all(&bytes).expect("valid component");
+}
+
+#[test]
+fn json_reports_path_size_and_digest_of_the_file() {
+    let f = cli_hello();
+    let out = run(wash().args(["build", "--json"]).current_dir(&f.dir), true);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let bytes = std::fs::read(&f.wasm).unwrap();
+    assert_eq!(v["reason"], "component-built");
+    assert_eq!(v["name"], "cli-fixture");
+    assert_eq!(v["size"], bytes.len() as u64);
+    assert_eq!(v["digest"], wash::artifact::sha256_digest(&bytes));
+}
+
+#[test]
+fn plain_cargo_crate_needs_no_config() {
+    // The probe has no [package.metadata.wasmcloud] and no extra files.
+    let f = cli_probe();
+    assert!(f.wasm.ends_with("wasmcloud/cli-probe.wasm"));
+    let manifest = std::fs::read_to_string(f.dir.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("wasmcloud"));
+}
+
+#[test]
+fn manifest_path_and_package_flags() {
+    let f = cli_hello();
+    let manifest = f.dir.join("Cargo.toml");
+    let out = run(
+        wash().args(["build", "--json", "-p", "cli-fixture", "--manifest-path"]).arg(&manifest),
+        true,
+    );
+    assert!(stdout(&out).contains("cli-fixture.wasm"));
+
+    let out = run(wash().args(["build", "-p", "nope", "--manifest-path"]).arg(&manifest), false);
+    let err = stderr(&out);
+    assert!(err.contains("package `nope` is not a member of the workspace") && err.contains("`cli-fixture`"), "{err}");
+}
+
+#[test]
+fn workspace_builds_every_member() {
+    let tmp = temp_dir();
+    let root = tmp.path();
+    write(&root.join("Cargo.toml"), "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"3\"\n");
+    for name in ["a", "b"] {
+        write(
+            &root.join(name).join("Cargo.toml"),
+            &format!("[package]\nname = \"ws-{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+        );
+        write(&root.join(name).join("src/main.rs"), "fn main() {}\n");
+    }
+    let out = run(wash().args(["build", "--workspace", "--json"]).current_dir(root), true);
+    let names: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["ws-a", "ws-b"]);
+}
+
+#[test]
+fn cargo_errors_reach_the_user_unchanged() {
+    let tmp = temp_dir();
+    write(
+        &tmp.path().join("Cargo.toml"),
+        "[package]\nname = \"broken\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write(&tmp.path().join("src/main.rs"), "fn main() { let x: u32 = not_defined; }\n");
+    let out = run(wash().arg("build").current_dir(tmp.path()), false);
+    let err = stderr(&out);
+    assert!(err.contains("error[E0425]: cannot find value `not_defined`"), "{err}");
+    assert!(err.contains("src/main.rs:1:"), "{err}");
+    assert!(err.contains("error: failed to build the component"), "{err}");
+}
+
+#[test]
+fn a_crate_without_a_component_target_is_refused() {
+    let tmp = temp_dir();
+    write(
+        &tmp.path().join("Cargo.toml"),
+        "[package]\nname = \"only-rlib\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write(&tmp.path().join("src/lib.rs"), "pub fn f() {}\n");
+    let out = run(wash().arg("build").current_dir(tmp.path()), false);
+    let err = stderr(&out);
+    assert!(err.contains("package `only-rlib` built no WebAssembly component"), "{err}");
+    assert!(err.contains("crate-type = [\"cdylib\"]"), "{err}");
+}
+
+#[test]
+fn no_cargo_toml_is_a_clear_error() {
+    let tmp = temp_dir();
+    let out = run(wash().arg("build").current_dir(tmp.path()), false);
+    let err = stderr(&out);
+    assert!(err.contains("could not read the Cargo project"), "{err}");
+    assert!(err.contains("could not find `Cargo.toml`"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn missing_wasm_target_names_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    // A rustc whose sysroot has no wasm32-wasip2 standard library. A fresh target dir means
+    // wash has no record of an earlier good build, so it checks before running cargo.
+    let tmp = temp_dir();
+    let fake = tmp.path().join("fake-rustc");
+    std::fs::write(&fake, "#!/bin/sh\necho /nonexistent/sysroot\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let project = tmp.path().join("p");
+    write(
+        &project.join("Cargo.toml"),
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write(&project.join("src/main.rs"), "fn main() {}\n");
+    let out = run(
+        wash()
+            .arg("build")
+            .current_dir(&project)
+            .env("RUSTC", &fake)
+            .env("CARGO_TARGET_DIR", tmp.path().join("target")),
+        false,
+    );
+    let err = stderr(&out);
+    redactions().bind(|| insta::assert_snapshot!("build-missing-target", err));
+    assert!(err.contains("rustup target add wasm32-wasip2"));
+}

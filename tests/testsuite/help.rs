@@ -1,0 +1,23 @@
+//! `--help` of every command, as snapshots: a change to the CLI's surface shows up in review.
+
+use crate::support::*;
+
+fn help(args: &[&str]) -> String {
+    let out = run(wash().args(args).arg("--help"), true);
+    stdout(&out)
+}
+
+#[test]
+fn help_texts() {
+    let settings = redactions();
+    for cmd in [&[][..], &["new"], &["build"], &["run"], &["inspect"]] {
+        let name = if cmd.is_empty() { "wash".to_string() } else { format!("wash-{}", cmd.join("-")) };
+        settings.bind(|| insta::assert_snapshot!(format!("help-{name}"), help(cmd)));
+    }
+}
+
+#[test]
+fn cargo_wasmcloud_is_the_same_tool() {
+    let out = run(cargo_wasmcloud().arg("--help"), true);
+    assert_eq!(stdout(&out), help(&[]), "cargo wasmcloud --help differs from wash --help");
+}

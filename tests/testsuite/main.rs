@@ -1,0 +1,12 @@
+//! wash's integration tests: one test binary, one module per command. They drive the real
+//! `wash` binary, build real components from the templates, and run them on real wasmtime.
+//!
+//! Snapshots live in `tests/snapshots/`; `INSTA_UPDATE=always cargo test` rewrites them.
+
+mod support;
+
+mod build;
+mod help;
+mod inspect;
+mod new;
+mod run;

@@ -1,0 +1,145 @@
+//! `wash run`: command components with exactly the grants asked for, and HTTP components
+//! served on a real socket answering real requests.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use crate::support::*;
+
+fn probe(args: &[&str], extra: &[&str]) -> String {
+    let f = cli_probe();
+    let out = run(
+        wash().arg("run").arg(&f.wasm).args(extra).arg("--").args(args),
+        true,
+    );
+    stdout(&out)
+}
+
+#[test]
+fn cli_template_prints_its_greeting_with_args() {
+    let f = cli_hello();
+    let out = run(wash().arg("run").arg(&f.wasm).args(["--", "Alice"]), true);
+    assert_eq!(stdout(&out), "Hello, Alice, from cli-fixture!\n");
+}
+
+#[test]
+fn without_a_path_it_builds_the_current_crate_first() {
+    let f = cli_hello();
+    let out = run(wash().arg("run").current_dir(&f.dir), true);
+    assert_eq!(stdout(&out), "Hello, world, from cli-fixture!\n");
+}
+
+#[test]
+fn environment_is_only_what_was_given() {
+    // The test process has PATH and HOME; the component must not see them.
+    let out = probe(&["env", "GREETING", "PATH", "HOME"], &["--env", "GREETING=hi there"]);
+    assert_eq!(out, "env GREETING=hi there\nenv PATH unset\nenv HOME unset\nenv count=1\n");
+}
+
+#[test]
+fn files_only_through_dir_grants() {
+    let tmp = temp_dir();
+    std::fs::write(tmp.path().join("in.txt"), "granted content").unwrap();
+    let grant = format!("{}::/data", tmp.path().display());
+
+    assert_eq!(probe(&["read", "/data/in.txt"], &["--dir", &grant]), "read ok granted content\n");
+    let denied = probe(&["read", "/data/in.txt"], &[]);
+    assert!(denied.starts_with("read failed"), "{denied}");
+    let absolute = probe(&["read", &tmp.path().join("in.txt").display().to_string()], &[]);
+    assert!(absolute.starts_with("read failed"), "{absolute}");
+
+    assert_eq!(probe(&["write", "/data/out.txt", "written"], &["--dir", &grant]), "write ok\n");
+    assert_eq!(std::fs::read_to_string(tmp.path().join("out.txt")).unwrap(), "written");
+}
+
+#[test]
+fn exit_codes_pass_through() {
+    let f = cli_probe();
+    let out = run(wash().arg("run").arg(&f.wasm).args(["--", "exit", "3"]), false);
+    assert_eq!(out.status.code(), Some(3));
+    let out = run(wash().arg("run").arg(&f.wasm).args(["--", "panic"]), false);
+    let err = stderr(&out);
+    assert!(err.contains("probe asked to panic"), "{err}");
+    assert!(err.contains("error: failed to run"), "{err}");
+}
+
+#[test]
+fn a_component_with_nothing_to_run_is_refused() {
+    let tmp = temp_dir();
+    let empty = wat_file(tmp.path(), "empty.wasm", "(component)");
+    let out = run(wash().arg("run").arg(&empty), false);
+    let err = stderr(&out);
+    assert!(err.contains("exports neither `wasi:cli/run` nor `wasi:http/incoming-handler`"), "{err}");
+}
+
+/// A running `wash run` of an HTTP component, stopped with SIGINT (as Ctrl-C) when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(wasm: &std::path::Path) -> Server {
+        let mut child = wash()
+            .arg("run")
+            .arg(wasm)
+            .args(["--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("wash run exited before serving: {:?}", child.wait());
+            }
+            if let Some(rest) = line.trim().strip_prefix("Serving http://") {
+                let addr = rest.split('/').next().unwrap().to_string();
+                // Keep draining stderr so the server never blocks on a full pipe.
+                std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+                return Server { child, addr };
+            }
+        }
+    }
+
+    fn get(&self, path: &str) -> String {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    fn interrupt(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+        self.child.wait().unwrap()
+    }
+}
+
+#[test]
+fn http_template_answers_real_requests_and_stops_on_ctrl_c() {
+    let f = http_hello();
+    let server = Server::start(&f.wasm);
+    for path in ["/", "/another/path?x=1"] {
+        let response = server.get(path);
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+        assert!(response.to_ascii_lowercase().contains("content-type: text/plain"), "{response}");
+        assert!(response.ends_with("\r\n\r\nHello from http-fixture\n"), "{response}");
+    }
+    let status = server.interrupt();
+    assert!(status.success(), "Ctrl-C should stop the server cleanly: {status}");
+}
+
+#[test]
+fn busy_address_is_a_clear_error() {
+    let f = http_hello();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(wash().arg("run").arg(&f.wasm).args(["--addr", &addr]), false);
+    let err = stderr(&out);
+    assert!(err.contains(&format!("cannot listen on `{addr}`")), "{err}");
+}

@@ -1,0 +1,156 @@
+//! Helpers shared by the tests: running `wash`, and components built once per test run.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The `wash` binary cargo built for these tests, with a clean, predictable environment.
+pub fn wash() -> Command {
+    with_test_env(Command::new(env!("CARGO_BIN_EXE_wash")))
+}
+
+/// The `cargo-wasmcloud` binary, as cargo runs it (`cargo-wasmcloud wasmcloud <command>`).
+pub fn cargo_wasmcloud() -> Command {
+    let mut cmd = with_test_env(Command::new(env!("CARGO_BIN_EXE_cargo-wasmcloud")));
+    cmd.arg("wasmcloud");
+    cmd
+}
+
+fn with_test_env(mut cmd: Command) -> Command {
+    cmd.env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env_remove("RUSTC")
+        .env_remove("CARGO");
+    cmd
+}
+
+/// Scratch space under cargo's target dir that survives between test runs, so the wasm
+/// builds in it are incremental.
+pub fn scratch() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// One cargo target dir for every wasm build in the test run: dependencies compile once.
+pub fn shared_target_dir() -> PathBuf {
+    scratch().join("wasm-target")
+}
+
+/// A fresh, empty folder for one test.
+pub fn temp_dir() -> tempfile::TempDir {
+    std::fs::create_dir_all(scratch()).unwrap();
+    tempfile::Builder::new()
+        .prefix("wash-test-")
+        .tempdir_in(scratch())
+        .unwrap()
+}
+
+/// Runs and returns the output, panicking with both streams if the exit status is not `ok`.
+pub fn run(cmd: &mut Command, ok: bool) -> Output {
+    let out = cmd.output().expect("wash runs");
+    if out.status.success() != ok {
+        panic!(
+            "expected {} from {cmd:?}, got {}\n--- stdout\n{}\n--- stderr\n{}",
+            if ok { "success" } else { "failure" },
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A project scaffolded and built by wash itself.
+pub struct Fixture {
+    /// The project folder.
+    pub dir: PathBuf,
+    /// The component `wash build` placed.
+    pub wasm: PathBuf,
+}
+
+/// Scaffolds `template` as `name` (into a stable folder, so rebuilds are incremental) and
+/// builds it with `wash build --json`.
+fn scaffold_and_build(template: &str, name: &str) -> Fixture {
+    let dir = scratch().join("fixtures").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    run(
+        wash().args(["new", "--template", template]).arg(&dir),
+        true,
+    );
+    let wasm = build_json(&dir);
+    Fixture { dir, wasm }
+}
+
+/// `wash build --json` in `dir`; returns the one component's path.
+pub fn build_json(dir: &Path) -> PathBuf {
+    let out = run(wash().args(["build", "--json"]).current_dir(dir), true);
+    let line = stdout(&out);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| {
+        panic!("`wash build --json` printed `{line}`: {e}")
+    });
+    PathBuf::from(v["path"].as_str().expect("path in build JSON"))
+}
+
+/// The `http-hello` template, built.
+pub fn http_hello() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| scaffold_and_build("http-hello", "http-fixture"))
+}
+
+/// The `cli-hello` template, built.
+pub fn cli_hello() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| scaffold_and_build("cli-hello", "cli-fixture"))
+}
+
+/// `tests/fixtures/cli-probe`, a plain cargo crate with no wash config, built by wash.
+pub fn cli_probe() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cli-probe");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
+/// Writes a WAT text as a binary file and returns its path.
+pub fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
+    path
+}
+
+/// insta settings that hide what varies between machines and runs.
+pub fn redactions() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
+    s.add_filter(r"\d+(\.\d+)? (B|KiB|MiB) \(\d+ bytes\)", "[SIZE]");
+    s.add_filter(&regex_escape(&scratch().display().to_string()), "[SCRATCH]");
+    s.add_filter(r"wash-test-[A-Za-z0-9]+", "[TMP]");
+    s.add_filter(r"@0\.2\.\d+", "@0.2.[PATCH]");
+    s
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
