@@ -123,7 +123,10 @@ pub enum BuildError {
 }
 
 /// Runs the build and places every component the selected packages produce.
-pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Vec<BuiltComponent>, BuildError> {
+pub fn build(
+    opts: &BuildOptions,
+    reporter: &dyn Reporter,
+) -> Result<Vec<BuiltComponent>, BuildError> {
     let project = Project::load(&opts.selection)?;
     let out_dir = project.output_dir();
     // Checking the target costs a `rustc` start; after one good build the stamp says it is
@@ -145,7 +148,10 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Vec<BuiltCo
 
     let mut built = Vec::new();
     for package in project.packages() {
-        let mine: Vec<_> = artifacts.iter().filter(|a| a.package_id == package.id).collect();
+        let mine: Vec<_> = artifacts
+            .iter()
+            .filter(|a| a.package_id == package.id)
+            .collect();
         if mine.is_empty() {
             return Err(BuildError::NoComponent {
                 package: package.name.to_string(),
@@ -195,7 +201,13 @@ fn cargo_program() -> String {
 fn run_cargo(opts: &BuildOptions) -> Result<Vec<WasmArtifact>, BuildError> {
     let program = cargo_program();
     let mut cmd = Command::new(&program);
-    cmd.args(["build", "--target", TARGET, "--message-format", "json-render-diagnostics"]);
+    cmd.args([
+        "build",
+        "--target",
+        TARGET,
+        "--message-format",
+        "json-render-diagnostics",
+    ]);
     if opts.release {
         cmd.arg("--release");
     }
@@ -235,7 +247,9 @@ fn run_cargo(opts: &BuildOptions) -> Result<Vec<WasmArtifact>, BuildError> {
             }
         }
     }
-    let status = child.wait().map_err(|source| BuildError::Spawn { program, source })?;
+    let status = child
+        .wait()
+        .map_err(|source| BuildError::Spawn { program, source })?;
     if !status.success() {
         return Err(BuildError::CargoFailed);
     }
@@ -293,7 +307,11 @@ fn ensure_target_installed(project: &Project) -> Result<(), BuildError> {
 
 /// The standard library for the target is present in this sysroot.
 pub fn target_installed(sysroot: &Path) -> bool {
-    sysroot.join("lib/rustlib").join(TARGET).join("lib").is_dir()
+    sysroot
+        .join("lib/rustlib")
+        .join(TARGET)
+        .join("lib")
+        .is_dir()
 }
 
 /// Where `wash build` places a component named `name` for this project.

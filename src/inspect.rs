@@ -117,7 +117,11 @@ pub fn inspect_file(path: &Path, with_wit: bool) -> Result<Inspection, InspectEr
 }
 
 /// Inspects component bytes; `path` is only used to name the file in results and errors.
-pub fn inspect_bytes(path: &Path, bytes: &[u8], with_wit: bool) -> Result<Inspection, InspectError> {
+pub fn inspect_bytes(
+    path: &Path,
+    bytes: &[u8],
+    with_wit: bool,
+) -> Result<Inspection, InspectError> {
     let path_buf = path.to_path_buf();
     if !artifact::is_wasm(bytes) {
         return Err(InspectError::NotWasm { path: path_buf });

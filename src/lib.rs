@@ -4,6 +4,8 @@
 //! talks to the terminal. The `wash` and `cargo-wasmcloud` binaries, and the integration tests,
 //! all go through these same functions.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod artifact;
 pub mod build;
 pub mod cli;

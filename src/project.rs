@@ -144,7 +144,15 @@ fn select(metadata: &Metadata, selection: &PackageSelection) -> Result<Vec<usize
     let defaults: Vec<usize> = members
         .iter()
         .copied()
-        .filter(|&i| metadata.workspace_default_members.contains(&metadata.packages[i].id))
+        .filter(|&i| {
+            metadata
+                .workspace_default_members
+                .contains(&metadata.packages[i].id)
+        })
         .collect();
-    Ok(if defaults.is_empty() { members } else { defaults })
+    Ok(if defaults.is_empty() {
+        members
+    } else {
+        defaults
+    })
 }

@@ -84,7 +84,9 @@ pub struct Created {
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     /// The name cannot be a Cargo package name.
-    #[error("`{name}` cannot be used as a package name: {reason}\nhelp: use a name like `my-component` (letters, digits, `-` and `_`; not starting with a digit), or pass `--name`")]
+    #[error(
+        "`{name}` cannot be used as a package name: {reason}\nhelp: use a name like `my-component` (letters, digits, `-` and `_`; not starting with a digit), or pass `--name`"
+    )]
     InvalidName {
         /// The name.
         name: String,
@@ -92,13 +94,17 @@ pub enum TemplateError {
         reason: String,
     },
     /// The folder exists and has files in it.
-    #[error("destination `{path}` already exists and is not empty\nhelp: choose another path, or remove that folder first")]
+    #[error(
+        "destination `{path}` already exists and is not empty\nhelp: choose another path, or remove that folder first"
+    )]
     DestinationNotEmpty {
         /// The folder.
         path: PathBuf,
     },
     /// No built-in template has this name.
-    #[error("there is no built-in template `{name}` (built-in: {known})\nhelp: pass `--template-path DIR` for a local template, or `--git URL` for one in a repository")]
+    #[error(
+        "there is no built-in template `{name}` (built-in: {known})\nhelp: pass `--template-path DIR` for a local template, or `--git URL` for one in a repository"
+    )]
     UnknownTemplate {
         /// The name asked for.
         name: String,
@@ -106,7 +112,9 @@ pub enum TemplateError {
         known: String,
     },
     /// A template file would land outside the new project.
-    #[error("template file `{file}` would be written outside the project ({why}); refusing to use this template")]
+    #[error(
+        "template file `{file}` would be written outside the project ({why}); refusing to use this template"
+    )]
     EscapingPath {
         /// The file, as named in the template.
         file: PathBuf,
@@ -180,8 +188,10 @@ pub fn generate(opts: &NewOptions) -> Result<Created, TemplateError> {
 
     let files = load(&opts.source)?;
     let crate_name = name.replace('-', "_");
-    let substitute =
-        |s: &str| s.replace("{{project-name}}", &name).replace("{{crate_name}}", &crate_name);
+    let substitute = |s: &str| {
+        s.replace("{{project-name}}", &name)
+            .replace("{{crate_name}}", &crate_name)
+    };
 
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -268,13 +278,67 @@ pub fn validate_package_name(name: &str) -> Result<(), TemplateError> {
         return invalid("it starts with `-`");
     }
     const RESERVED: &[&str] = &[
-        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-        "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen",
-        "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override",
-        "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-        "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while",
-        "yield", "alloc", "core", "std", "test", "proc_macro", "proc-macro", "build", "deps",
-        "examples", "incremental",
+        "abstract",
+        "as",
+        "async",
+        "await",
+        "become",
+        "box",
+        "break",
+        "const",
+        "continue",
+        "crate",
+        "do",
+        "dyn",
+        "else",
+        "enum",
+        "extern",
+        "false",
+        "final",
+        "fn",
+        "for",
+        "gen",
+        "if",
+        "impl",
+        "in",
+        "let",
+        "loop",
+        "macro",
+        "match",
+        "mod",
+        "move",
+        "mut",
+        "override",
+        "priv",
+        "pub",
+        "ref",
+        "return",
+        "self",
+        "static",
+        "struct",
+        "super",
+        "trait",
+        "true",
+        "try",
+        "type",
+        "typeof",
+        "unsafe",
+        "unsized",
+        "use",
+        "virtual",
+        "where",
+        "while",
+        "yield",
+        "alloc",
+        "core",
+        "std",
+        "test",
+        "proc_macro",
+        "proc-macro",
+        "build",
+        "deps",
+        "examples",
+        "incremental",
     ];
     if RESERVED.contains(&name) {
         return invalid("it is a Rust keyword or a name Cargo reserves");
@@ -338,7 +402,11 @@ fn load_builtin(name: &str) -> Result<Vec<TemplateFile>, TemplateError> {
 fn collect_builtin(dir: &Dir<'static>, root: &Path, out: &mut Vec<TemplateFile>) {
     for file in dir.files() {
         out.push(TemplateFile {
-            path: file.path().strip_prefix(root).unwrap_or(file.path()).to_path_buf(),
+            path: file
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(file.path())
+                .to_path_buf(),
             contents: file.contents().to_vec(),
             executable: false,
         });
@@ -377,7 +445,10 @@ fn load_dir(root: &Path) -> Result<Vec<TemplateFile>, TemplateError> {
             if link.file_type().is_symlink() {
                 let pointee = std::fs::read_link(&path).map_err(io("read", &path))?;
                 let why = if pointee.is_absolute() {
-                    Some(format!("it links to the absolute path `{}`", pointee.display()))
+                    Some(format!(
+                        "it links to the absolute path `{}`",
+                        pointee.display()
+                    ))
                 } else {
                     match path.canonicalize() {
                         Ok(real) if real.starts_with(&canonical_root) => None,

@@ -8,5 +8,5 @@ fn main() -> std::process::ExitCode {
     if args.get(1).is_some_and(|a| a == "wasmcloud") {
         args.remove(1);
     }
-    wash::cli::main(args)
+    wash::cli::main("cargo wasmcloud", args)
 }

@@ -53,7 +53,12 @@ pub fn exec(shell: &Shell, args: BuildArgs) -> anyhow::Result<ExitCode> {
         } else {
             shell.status(
                 "Component",
-                format!("{} ({}, {})", c.path.display(), human_size(c.size), c.digest),
+                format!(
+                    "{} ({}, {})",
+                    c.path.display(),
+                    human_size(c.size),
+                    c.digest
+                ),
             );
         }
     }

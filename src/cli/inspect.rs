@@ -38,7 +38,10 @@ pub fn exec(shell: &Shell, args: InspectArgs) -> anyhow::Result<ExitCode> {
 fn render(i: &Inspection) -> String {
     let mut rows: Vec<(&str, Vec<String>)> = vec![
         ("component", vec![i.path.display().to_string()]),
-        ("size", vec![format!("{} ({} bytes)", human_size(i.size), i.size)]),
+        (
+            "size",
+            vec![format!("{} ({} bytes)", human_size(i.size), i.size)],
+        ),
         ("digest", vec![i.digest.clone()]),
     ];
     let m = &i.metadata;
@@ -68,7 +71,11 @@ fn render(i: &Inspection) -> String {
     let producers: Vec<String> = m
         .producers
         .iter()
-        .map(|p| format!("{}: {} {}", p.field, p.name, p.version).trim_end().to_string())
+        .map(|p| {
+            format!("{}: {} {}", p.field, p.name, p.version)
+                .trim_end()
+                .to_string()
+        })
         .collect();
     if !producers.is_empty() {
         rows.push(("producers", producers));

@@ -10,13 +10,13 @@ pub mod shell;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use shell::Shell;
 
 /// Build, run, inspect and ship WebAssembly components from Rust crates.
 #[derive(Debug, Parser)]
-#[command(name = "wash", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "wash", version, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,8 +31,13 @@ enum Command {
 }
 
 /// Runs wash with these arguments (the first is the program name) and returns its exit code.
-pub fn main(args: Vec<OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+/// `bin_name` is how usage lines name the tool: `wash`, or `cargo wasmcloud`.
+pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
+    let parsed = Cli::command()
+        .bin_name(bin_name)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout and usage errors to stderr, with its codes.

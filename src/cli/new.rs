@@ -10,7 +10,9 @@ use crate::template::{self, NewOptions, TemplateSource};
 
 /// Create a component project from a template
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Built-in templates: http-hello (default), cli-hello. `wash new --list` describes them.")]
+#[command(
+    after_help = "Built-in templates: http-hello (default), cli-hello. `wash new --list` describes them."
+)]
 pub struct NewArgs {
     /// Folder to create; its name is the package name unless --name is given
     #[arg(required_unless_present = "list")]

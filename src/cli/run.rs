@@ -13,8 +13,10 @@ use crate::run::{self, ComponentKind, DirGrant, Grants};
 
 /// Run a component: a wasi:cli command runs once, a wasi:http component is served
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Without PATH, the current crate is built first (as `wash build`).\n\
-The component gets nothing it was not given: no host environment, files or network.")]
+#[command(
+    after_help = "Without PATH, the current crate is built first (as `wash build`).\n\
+The component gets nothing it was not given: no host environment, files or network."
+)]
 pub struct RunArgs {
     /// The component (.wasm) to run; default: build the current crate and run it
     path: Option<PathBuf>,
@@ -47,7 +49,8 @@ struct Events {
 
 impl run::http::ServeEvents for Events {
     fn listening(&self, addr: SocketAddr) {
-        self.shell.status("Serving", format!("http://{addr}/ (Ctrl-C to stop)"));
+        self.shell
+            .status("Serving", format!("http://{addr}/ (Ctrl-C to stop)"));
     }
 
     fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error) {
@@ -65,7 +68,11 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
                 _ => bail!(
                     "the build produced {} components ({}); name one: `wash run target/wasmcloud/NAME.wasm`",
                     built.len(),
-                    built.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")
+                    built
+                        .iter()
+                        .map(|c| format!("`{}`", c.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }
         }

@@ -41,10 +41,26 @@ impl Shell {
         self.labelled("warning", "33", message);
     }
 
-    /// An error and its causes on stderr, as `error:` and a `Caused by:` list.
+    /// An error and its causes on stderr, as `error:` and a `Caused by:` list. Lines of the
+    /// form `help: …` anywhere in the chain are gathered and shown last, where the eye lands.
     pub fn error(&self, err: &anyhow::Error) {
-        self.labelled("error", "31", err);
-        let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
+        let mut helps = Vec::new();
+        let mut split = |text: String| {
+            let (mut body, mut lines) = (
+                Vec::new(),
+                text.lines().map(str::to_string).collect::<Vec<_>>(),
+            );
+            for line in lines.drain(..) {
+                match line.strip_prefix("help: ") {
+                    Some(h) => helps.push(h.to_string()),
+                    None => body.push(line),
+                }
+            }
+            body.join("\n")
+        };
+        let head = split(err.to_string());
+        let causes: Vec<String> = err.chain().skip(1).map(|c| split(c.to_string())).collect();
+        self.labelled("error", "31", head);
         if !causes.is_empty() {
             eprintln!("\nCaused by:");
             for (i, cause) in causes.iter().enumerate() {
@@ -55,6 +71,10 @@ impl Shell {
                     eprintln!("    {i}: {text}");
                 }
             }
+        }
+        for help in helps {
+            eprintln!();
+            self.labelled("help", "36", help);
         }
     }
 

@@ -59,7 +59,11 @@ pub async fn serve(
         .map_err(|source| RunError::Bind { addr, source })?;
     events.listening(bound);
 
-    let server = Arc::new(Server { pre, grants, events });
+    let server = Arc::new(Server {
+        pre,
+        grants,
+        events,
+    });
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -96,9 +100,11 @@ impl Server {
             Ok(resp) => resp,
             Err(e) => {
                 self.events.request_failed(&method, &path, &e);
-                let body = Full::new(Bytes::from_static(b"500 Internal Server Error: the component failed\n"))
-                    .map_err(|never| match never {})
-                    .boxed_unsync();
+                let body = Full::new(Bytes::from_static(
+                    b"500 Internal Server Error: the component failed\n",
+                ))
+                .map_err(|never| match never {})
+                .boxed_unsync();
                 let mut resp = hyper::Response::new(body);
                 *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
                 resp
@@ -113,7 +119,10 @@ impl Server {
         let host = Host::new(&self.grants, "")?;
         let mut store = Store::new(self.pre.engine(), host);
         let (sender, receiver) = tokio::sync::oneshot::channel();
-        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+        let req = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, req)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;
         let pre = self.pre.clone();
         // The guest may keep streaming the body after it has sent the headers, so it runs in

@@ -18,8 +18,8 @@ use wasmtime_wasi_http::{
     RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
 };
 
-pub use http::serve;
 pub use command::run_command;
+pub use http::serve;
 
 /// What the component may see.
 #[derive(Debug, Clone, Default)]

@@ -12,10 +12,15 @@ fn write(path: &Path, text: &str) {
 #[test]
 fn places_a_valid_component_in_target_wasmcloud() {
     let f = http_hello();
-    assert_eq!(f.wasm, shared_target_dir().join("wasmcloud/http-fixture.wasm"));
+    assert_eq!(
+        f.wasm,
+        shared_target_dir().join("wasmcloud/http-fixture.wasm")
+    );
     let bytes = std::fs::read(&f.wasm).unwrap();
     assert!(wasmparser::Parser::is_component(&bytes));
-    wasmparser::Validator::new().validate_all(&bytes).expect("valid component");
+    wasmparser::Validator::new()
+        .validate_all(&bytes)
+        .expect("valid component");
 }
 
 #[test]
@@ -44,21 +49,35 @@ fn manifest_path_and_package_flags() {
     let f = cli_hello();
     let manifest = f.dir.join("Cargo.toml");
     let out = run(
-        wash().args(["build", "--json", "-p", "cli-fixture", "--manifest-path"]).arg(&manifest),
+        wash()
+            .args(["build", "--json", "-p", "cli-fixture", "--manifest-path"])
+            .arg(&manifest),
         true,
     );
     assert!(stdout(&out).contains("cli-fixture.wasm"));
 
-    let out = run(wash().args(["build", "-p", "nope", "--manifest-path"]).arg(&manifest), false);
+    let out = run(
+        wash()
+            .args(["build", "-p", "nope", "--manifest-path"])
+            .arg(&manifest),
+        false,
+    );
     let err = stderr(&out);
-    assert!(err.contains("package `nope` is not a member of the workspace") && err.contains("`cli-fixture`"), "{err}");
+    assert!(
+        err.contains("package `nope` is not a member of the workspace")
+            && err.contains("`cli-fixture`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn workspace_builds_every_member() {
     let tmp = temp_dir();
     let root = tmp.path();
-    write(&root.join("Cargo.toml"), "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"3\"\n");
+    write(
+        &root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"3\"\n",
+    );
     for name in ["a", "b"] {
         write(
             &root.join(name).join("Cargo.toml"),
@@ -66,10 +85,20 @@ fn workspace_builds_every_member() {
         );
         write(&root.join(name).join("src/main.rs"), "fn main() {}\n");
     }
-    let out = run(wash().args(["build", "--workspace", "--json"]).current_dir(root), true);
+    let out = run(
+        wash()
+            .args(["build", "--workspace", "--json"])
+            .current_dir(root),
+        true,
+    );
     let names: Vec<String> = stdout(&out)
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["name"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(names, ["ws-a", "ws-b"]);
 }
@@ -81,12 +110,21 @@ fn cargo_errors_reach_the_user_unchanged() {
         &tmp.path().join("Cargo.toml"),
         "[package]\nname = \"broken\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
     );
-    write(&tmp.path().join("src/main.rs"), "fn main() { let x: u32 = not_defined; }\n");
+    write(
+        &tmp.path().join("src/main.rs"),
+        "fn main() { let x: u32 = not_defined; }\n",
+    );
     let out = run(wash().arg("build").current_dir(tmp.path()), false);
     let err = stderr(&out);
-    assert!(err.contains("error[E0425]: cannot find value `not_defined`"), "{err}");
+    assert!(
+        err.contains("error[E0425]: cannot find value `not_defined`"),
+        "{err}"
+    );
     assert!(err.contains("src/main.rs:1:"), "{err}");
-    assert!(err.contains("error: failed to build the component"), "{err}");
+    assert!(
+        err.contains("error: failed to build the component"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -99,7 +137,10 @@ fn a_crate_without_a_component_target_is_refused() {
     write(&tmp.path().join("src/lib.rs"), "pub fn f() {}\n");
     let out = run(wash().arg("build").current_dir(tmp.path()), false);
     let err = stderr(&out);
-    assert!(err.contains("package `only-rlib` built no WebAssembly component"), "{err}");
+    assert!(
+        err.contains("package `only-rlib` built no WebAssembly component"),
+        "{err}"
+    );
     assert!(err.contains("crate-type = [\"cdylib\"]"), "{err}");
 }
 

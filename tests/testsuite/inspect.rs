@@ -8,7 +8,10 @@ fn summary_of_the_http_template() {
     let f = http_hello();
     let out = run(wash().arg("inspect").arg(&f.wasm), true);
     let text = stdout(&out);
-    assert!(text.contains("exports  wasi:http/incoming-handler@0.2."), "{text}");
+    assert!(
+        text.contains("exports  wasi:http/incoming-handler@0.2."),
+        "{text}"
+    );
     assert!(text.contains("language: Rust"), "{text}");
     // Producer versions vary by toolchain; the rest of the layout is the snapshot.
     let mut settings = redactions();
@@ -25,10 +28,21 @@ fn json_has_world_size_and_digest() {
     let bytes = std::fs::read(&f.wasm).unwrap();
     assert_eq!(v["size"], bytes.len() as u64);
     assert_eq!(v["digest"], wash::artifact::sha256_digest(&bytes));
-    let exports: Vec<&str> = v["world"]["exports"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    let exports: Vec<&str> = v["world"]["exports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
     assert_eq!(exports.len(), 1);
     assert!(exports[0].starts_with("wasi:cli/run@0.2."), "{exports:?}");
-    assert!(v["world"]["imports"].as_array().unwrap().iter().any(|i| i.as_str().unwrap().starts_with("wasi:cli/stdout@")));
+    assert!(
+        v["world"]["imports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i.as_str().unwrap().starts_with("wasi:cli/stdout@"))
+    );
     assert!(v.get("wit").is_none());
 }
 
@@ -37,16 +51,24 @@ fn wit_prints_a_parseable_world() {
     let f = http_hello();
     let out = run(wash().arg("inspect").arg("--wit").arg(&f.wasm), true);
     let wit = stdout(&out);
-    assert!(wit.contains("export wasi:http/incoming-handler@0.2."), "{wit}");
+    assert!(
+        wit.contains("export wasi:http/incoming-handler@0.2."),
+        "{wit}"
+    );
     let mut resolve = wit_parser::Resolve::default();
-    resolve.push_str("component.wit", &wit).expect("wash inspect --wit output parses");
+    resolve
+        .push_str("component.wit", &wit)
+        .expect("wash inspect --wit output parses");
 }
 
 #[test]
 fn cargo_wasmcloud_inspects_the_same() {
     let f = cli_hello();
     let a = run(wash().args(["inspect", "--json"]).arg(&f.wasm), true);
-    let b = run(cargo_wasmcloud().args(["inspect", "--json"]).arg(&f.wasm), true);
+    let b = run(
+        cargo_wasmcloud().args(["inspect", "--json"]).arg(&f.wasm),
+        true,
+    );
     assert_eq!(a.stdout, b.stdout);
 }
 

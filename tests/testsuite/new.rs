@@ -27,7 +27,10 @@ fn http_template_substitutes_names_and_has_no_wit() {
     let tmp = temp_dir();
     let dest = tmp.path().join("my-greeter");
     run(wash().args(["new"]).arg(&dest), true);
-    assert_eq!(files_under(&dest), [".gitignore", "Cargo.toml", "src/lib.rs"]);
+    assert_eq!(
+        files_under(&dest),
+        [".gitignore", "Cargo.toml", "src/lib.rs"]
+    );
     let manifest = std::fs::read_to_string(dest.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"my-greeter\""), "{manifest}");
     let lib = std::fs::read_to_string(dest.join("src/lib.rs")).unwrap();
@@ -40,7 +43,16 @@ fn name_flag_overrides_folder_name() {
     let tmp = temp_dir();
     let dest = tmp.path().join("folder");
     let out = run(
-        wash().args(["new", "--template", "cli-hello", "--name", "the_tool", "--json"]).arg(&dest),
+        wash()
+            .args([
+                "new",
+                "--template",
+                "cli-hello",
+                "--name",
+                "the_tool",
+                "--json",
+            ])
+            .arg(&dest),
         true,
     );
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
@@ -54,7 +66,10 @@ fn name_flag_overrides_folder_name() {
 fn list_names_builtin_templates() {
     let out = run(wash().args(["new", "--list"]), true);
     let text = stdout(&out);
-    assert!(text.contains("http-hello") && text.contains("cli-hello"), "{text}");
+    assert!(
+        text.contains("http-hello") && text.contains("cli-hello"),
+        "{text}"
+    );
 }
 
 fn refusal(args: &[&str], dest: &Path) -> String {
@@ -70,7 +85,10 @@ fn refuses_non_empty_destination() {
     std::fs::write(dest.join("keep.txt"), "mine").unwrap();
     let err = refusal(&["new"], &dest);
     redactions().bind(|| insta::assert_snapshot!("new-refuses-non-empty", err));
-    assert_eq!(std::fs::read_to_string(dest.join("keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dest.join("keep.txt")).unwrap(),
+        "mine"
+    );
     assert_eq!(files_under(&dest), ["keep.txt"]);
 }
 
@@ -116,7 +134,11 @@ fn write_local_template(dir: &Path) {
         "[package]\nname = \"{{project-name}}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
     )
     .unwrap();
-    std::fs::write(dir.join("src/main.rs"), "fn main() { println!(\"{{crate_name}}\"); }\n").unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "fn main() { println!(\"{{crate_name}}\"); }\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("{{crate_name}}.md"), "# {{project-name}}\n").unwrap();
 }
 
@@ -126,10 +148,26 @@ fn local_template_path() {
     let template = tmp.path().join("tmpl");
     write_local_template(&template);
     let dest = tmp.path().join("local-app");
-    run(wash().args(["new", "--template-path"]).arg(&template).arg(&dest), true);
-    assert_eq!(files_under(&dest), ["Cargo.toml", "local_app.md", "src/main.rs"]);
-    assert_eq!(std::fs::read_to_string(dest.join("local_app.md")).unwrap(), "# local-app\n");
-    assert!(std::fs::read_to_string(dest.join("src/main.rs")).unwrap().contains("\"local_app\""));
+    run(
+        wash()
+            .args(["new", "--template-path"])
+            .arg(&template)
+            .arg(&dest),
+        true,
+    );
+    assert_eq!(
+        files_under(&dest),
+        ["Cargo.toml", "local_app.md", "src/main.rs"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(dest.join("local_app.md")).unwrap(),
+        "# local-app\n"
+    );
+    assert!(
+        std::fs::read_to_string(dest.join("src/main.rs"))
+            .unwrap()
+            .contains("\"local_app\"")
+    );
 }
 
 #[cfg(unix)]
@@ -150,7 +188,12 @@ fn refuses_template_files_that_escape() {
             &["new", "--template-path", template.to_str().unwrap()],
             &dest,
         );
-        assert!(err.contains(&format!("template file `{link_name}` would be written outside the project")), "{err}");
+        assert!(
+            err.contains(&format!(
+                "template file `{link_name}` would be written outside the project"
+            )),
+            "{err}"
+        );
         assert!(!dest.exists(), "a refused template left files behind");
         if link_name == "dotdot" {
             redactions().bind(|| insta::assert_snapshot!("new-refuses-escaping-template", err));
@@ -167,7 +210,14 @@ fn refuses_template_files_that_escape() {
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -192,7 +242,12 @@ fn git_template_with_branch() {
     let url = format!("file://{}", repo.display());
 
     let dest = tmp.path().join("from-git");
-    run(wash().args(["new", "--git", &url, "--branch", "component"]).arg(&dest), true);
+    run(
+        wash()
+            .args(["new", "--git", &url, "--branch", "component"])
+            .arg(&dest),
+        true,
+    );
     assert_eq!(
         files_under(&dest),
         ["Cargo.toml", "README.md", "from_git.md", "src/main.rs"],
@@ -207,6 +262,12 @@ fn git_template_with_branch() {
         "main branch default-branch\n"
     );
 
-    let err = refusal(&["new", "--git", &url, "--branch", "no-such-branch"], &tmp.path().join("x"));
-    assert!(err.contains("could not clone template repository") && err.contains("no-such-branch"), "{err}");
+    let err = refusal(
+        &["new", "--git", &url, "--branch", "no-such-branch"],
+        &tmp.path().join("x"),
+    );
+    assert!(
+        err.contains("could not clone template repository") && err.contains("no-such-branch"),
+        "{err}"
+    );
 }

@@ -27,20 +27,29 @@ fn with_test_env(mut cmd: Command) -> Command {
     cmd
 }
 
-/// Scratch space under cargo's target dir that survives between test runs, so the wasm
-/// builds in it are incremental.
+/// Scratch space for test projects that survives between test runs, so the wasm builds in it
+/// are incremental. It is outside this repository: a project inside wash's own workspace
+/// folder would be taken by cargo for a stray member of it.
 pub fn scratch() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_MANIFEST_DIR").hash(&mut h);
+        let dir = std::env::temp_dir().join(format!("wash-tests-{:016x}", h.finish()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+    .clone()
 }
 
 /// One cargo target dir for every wasm build in the test run: dependencies compile once.
 pub fn shared_target_dir() -> PathBuf {
-    scratch().join("wasm-target")
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wasm-target")
 }
 
 /// A fresh, empty folder for one test.
 pub fn temp_dir() -> tempfile::TempDir {
-    std::fs::create_dir_all(scratch()).unwrap();
     tempfile::Builder::new()
         .prefix("wash-test-")
         .tempdir_in(scratch())
@@ -83,10 +92,7 @@ pub struct Fixture {
 fn scaffold_and_build(template: &str, name: &str) -> Fixture {
     let dir = scratch().join("fixtures").join(name);
     let _ = std::fs::remove_dir_all(&dir);
-    run(
-        wash().args(["new", "--template", template]).arg(&dir),
-        true,
-    );
+    run(wash().args(["new", "--template", template]).arg(&dir), true);
     let wasm = build_json(&dir);
     Fixture { dir, wasm }
 }
@@ -95,9 +101,8 @@ fn scaffold_and_build(template: &str, name: &str) -> Fixture {
 pub fn build_json(dir: &Path) -> PathBuf {
     let out = run(wash().args(["build", "--json"]).current_dir(dir), true);
     let line = stdout(&out);
-    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| {
-        panic!("`wash build --json` printed `{line}`: {e}")
-    });
+    let v: serde_json::Value = serde_json::from_str(line.trim())
+        .unwrap_or_else(|e| panic!("`wash build --json` printed `{line}`: {e}"));
     PathBuf::from(v["path"].as_str().expect("path in build JSON"))
 }
 
@@ -137,9 +142,14 @@ pub fn redactions() -> insta::Settings {
     s.set_prepend_module_to_snapshot(false);
     s.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
     s.add_filter(r"\d+(\.\d+)? (B|KiB|MiB) \(\d+ bytes\)", "[SIZE]");
+    s.add_filter(
+        &regex_escape(&shared_target_dir().display().to_string()),
+        "[TARGET]",
+    );
     s.add_filter(&regex_escape(&scratch().display().to_string()), "[SCRATCH]");
     s.add_filter(r"wash-test-[A-Za-z0-9]+", "[TMP]");
     s.add_filter(r"@0\.2\.\d+", "@0.2.[PATCH]");
+    s.add_filter(r"at offset 0x[0-9a-f]+", "at offset [OFFSET]");
     s
 }
 
