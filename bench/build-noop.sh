@@ -9,6 +9,7 @@ if [ -z "${WASH:-}" ]; then
   cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin wash
   WASH=$repo/target/release/wash
 fi
+WASH=$(realpath "$WASH")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR=$work/target

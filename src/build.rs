@@ -122,30 +122,71 @@ pub enum BuildError {
     Artifact(#[from] ArtifactError),
 }
 
+/// The file whose presence records a good build with the wasm target, in the output dir.
+const TARGET_STAMP: &str = ".wasm32-wasip2-ok";
+
 /// Runs the build and places every component the selected packages produce.
+///
+/// A no-op `wash build` should cost about what a no-op `cargo build` does, so the two slow
+/// questions are kept off that path: `cargo metadata` runs alongside cargo's build, and the
+/// target check (a `rustc` start) runs only before the first good build and after a failure.
 pub fn build(
     opts: &BuildOptions,
     reporter: &dyn Reporter,
 ) -> Result<Vec<BuiltComponent>, BuildError> {
-    let project = Project::load(&opts.selection)?;
-    let out_dir = project.output_dir();
-    // Checking the target costs a `rustc` start; after one good build the stamp says it is
-    // there, and a later failure re-checks (the toolchain may have changed).
-    let stamp = out_dir.join(".wasm32-wasip2-ok");
-    if !stamp.exists() {
-        ensure_target_installed(&project)?;
-    }
-
-    reporter.step(BuildStep::Compiling);
-    let artifacts = match run_cargo(opts) {
-        Ok(a) => a,
-        Err(BuildError::CargoFailed) => {
-            ensure_target_installed(&project)?;
-            return Err(BuildError::CargoFailed);
+    std::thread::scope(|scope| {
+        let mut loading = Some(scope.spawn(|| Project::load(&opts.selection)));
+        let mut project = None;
+        if !stamp_found(&opts.selection) {
+            let p = join(loading.take())?;
+            ensure_target_installed(&p)?;
+            project = Some(p);
         }
-        Err(e) => return Err(e),
-    };
+        reporter.step(BuildStep::Compiling);
+        let cargo = run_cargo(opts);
+        let project = match project {
+            Some(p) => p,
+            None => join(loading.take())?,
+        };
+        let artifacts = match cargo {
+            Err(BuildError::CargoFailed) => {
+                ensure_target_installed(&project)?;
+                return Err(BuildError::CargoFailed);
+            }
+            other => other?,
+        };
+        place_all(&project, artifacts, reporter)
+    })
+}
 
+fn join(
+    handle: Option<std::thread::ScopedJoinHandle<'_, Result<Project, ProjectError>>>,
+) -> Result<Project, BuildError> {
+    let handle = handle.expect("the metadata thread is joined once");
+    Ok(handle.join().expect("the metadata thread does not panic")?)
+}
+
+/// Whether a good build was recorded in a target dir this build will likely use: the one
+/// `CARGO_TARGET_DIR` names, or a `target/` beside the manifest or above it. Only a hint: a
+/// wrong guess costs one extra check, and a failed build checks again anyway.
+fn stamp_found(selection: &PackageSelection) -> bool {
+    let stamp = |target: &Path| project::output_dir(target).join(TARGET_STAMP).exists();
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return stamp(Path::new(&dir));
+    }
+    let start = match &selection.manifest_path {
+        Some(m) => m.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    start.ancestors().any(|dir| stamp(&dir.join("target")))
+}
+
+fn place_all(
+    project: &Project,
+    artifacts: Vec<WasmArtifact>,
+    reporter: &dyn Reporter,
+) -> Result<Vec<BuiltComponent>, BuildError> {
+    let out_dir = project.output_dir();
     let mut built = Vec::new();
     for package in project.packages() {
         let mine: Vec<_> = artifacts
@@ -176,6 +217,7 @@ pub fn build(
             });
         }
     }
+    let stamp = out_dir.join(TARGET_STAMP);
     if !stamp.exists() {
         // Best effort: without the stamp the next build only checks again.
         let _ = std::fs::write(&stamp, b"");
@@ -259,9 +301,11 @@ fn run_cargo(opts: &BuildOptions) -> Result<Vec<WasmArtifact>, BuildError> {
 /// Validates `src` and copies it to `dest` atomically. When cargo reused a fresh artifact and
 /// `dest` is already its copy, only the digest is computed.
 fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String), BuildError> {
-    if fresh && is_same_copy(src, dest) {
-        let bytes = artifact::read(dest)?;
-        return Ok((bytes.len() as u64, artifact::sha256_digest(&bytes)));
+    if fresh
+        && is_same_copy(src, dest)
+        && let Some(known) = recorded_digest(dest)
+    {
+        return Ok(known);
     }
     let bytes = artifact::read(src)?;
     if !artifact::is_component(&bytes) {
@@ -274,7 +318,39 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String), BuildErr
         source,
     })?;
     artifact::write_atomic(dest, &bytes)?;
-    Ok((bytes.len() as u64, artifact::sha256_digest(&bytes)))
+    let digest = artifact::sha256_digest(&bytes);
+    record_digest(dest, &digest);
+    Ok((bytes.len() as u64, digest))
+}
+
+/// `<dir>/.<name>.wasm.digest`: `size mtime-ns digest` of the placed file when it was written.
+fn digest_record_path(dest: &Path) -> PathBuf {
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    dest.with_file_name(format!(".{name}.digest"))
+}
+
+fn size_and_mtime(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some((meta.len(), mtime.as_nanos()))
+}
+
+fn record_digest(dest: &Path, digest: &str) {
+    if let Some((size, mtime)) = size_and_mtime(dest) {
+        // Best effort: without the record the next build hashes the file again.
+        let _ = std::fs::write(digest_record_path(dest), format!("{size} {mtime} {digest}"));
+    }
+}
+
+/// The recorded digest, if the file is still exactly as it was when recorded.
+fn recorded_digest(dest: &Path) -> Option<(u64, String)> {
+    let record = std::fs::read_to_string(digest_record_path(dest)).ok()?;
+    let mut fields = record.split(' ');
+    let size: u64 = fields.next()?.parse().ok()?;
+    let mtime: u128 = fields.next()?.parse().ok()?;
+    let digest = fields.next()?;
+    (size_and_mtime(dest)? == (size, mtime) && digest.starts_with("sha256:"))
+        .then(|| (size, digest.to_string()))
 }
 
 fn is_same_copy(src: &Path, dest: &Path) -> bool {
