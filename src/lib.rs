@@ -13,3 +13,4 @@ pub mod inspect;
 pub mod project;
 pub mod run;
 pub mod template;
+pub mod wit;

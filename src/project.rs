@@ -156,3 +156,89 @@ fn select(metadata: &Metadata, selection: &PackageSelection) -> Result<Vec<usize
         defaults
     })
 }
+
+/// `[package.metadata.wasmcloud]`: wash's settings, in the crate's own manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WasmcloudConfig {
+    /// `namespace`: the WIT package namespace (`<namespace>:<crate-name>`).
+    pub namespace: Option<String>,
+}
+
+/// The namespace used when `[package.metadata.wasmcloud] namespace` is not set (the same
+/// default cargo-component uses).
+pub const DEFAULT_NAMESPACE: &str = "component";
+
+/// A malformed `[package.metadata.wasmcloud]`.
+#[derive(Debug, thiserror::Error)]
+#[error("`{manifest}`: `package.metadata.wasmcloud.{field}` {problem}\nhelp: {fix}")]
+pub struct ConfigError {
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// The key, below `package.metadata.wasmcloud`.
+    pub field: String,
+    /// What is wrong.
+    pub problem: String,
+    /// What to write.
+    pub fix: String,
+}
+
+impl WasmcloudConfig {
+    /// Reads the package's config, naming the field and the fix when it is malformed.
+    pub fn of(package: &Package) -> Result<WasmcloudConfig, ConfigError> {
+        let manifest: PathBuf = package.manifest_path.clone().into();
+        let err = |field: &str, problem: &str, fix: &str| ConfigError {
+            manifest: manifest.clone(),
+            field: field.to_string(),
+            problem: problem.to_string(),
+            fix: fix.to_string(),
+        };
+        let table = match package.metadata.get("wasmcloud") {
+            None | Some(serde_json::Value::Null) => return Ok(WasmcloudConfig::default()),
+            Some(serde_json::Value::Object(t)) => t,
+            Some(_) => {
+                return Err(ConfigError {
+                    manifest,
+                    field: String::new(),
+                    problem: "must be a table".into(),
+                    fix: "write `[package.metadata.wasmcloud]` as a section".into(),
+                });
+            }
+        };
+        let mut config = WasmcloudConfig::default();
+        for (key, value) in table {
+            match key.as_str() {
+                "namespace" => {
+                    let ns = value.as_str().ok_or_else(|| {
+                        err("namespace", "must be a string", "write `namespace = \"acme\"`")
+                    })?;
+                    let valid = !ns.is_empty()
+                        && ns.split('-').all(|w| {
+                            w.starts_with(|c: char| c.is_ascii_lowercase())
+                                && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                        });
+                    if !valid {
+                        return Err(err(
+                            "namespace",
+                            &format!("`{ns}` is not a WIT namespace (lowercase words joined by `-`)"),
+                            "write e.g. `namespace = \"acme\"` or `namespace = \"my-org\"`",
+                        ));
+                    }
+                    config.namespace = Some(ns.to_string());
+                }
+                other => {
+                    return Err(err(
+                        other,
+                        "is not a setting wash knows",
+                        "see docs/config.md for the keys; check the spelling",
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// The WIT namespace for the package.
+    pub fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE)
+    }
+}

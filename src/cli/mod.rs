@@ -6,6 +6,7 @@ mod inspect;
 mod new;
 mod run;
 pub mod shell;
+mod wit;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ enum Command {
     Build(build::BuildArgs),
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
+    Wit(wit::WitArgs),
 }
 
 /// Runs wash with these arguments (the first is the program name) and returns its exit code.
@@ -51,6 +53,7 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Build(args) => build::exec(&shell, args),
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
+        Command::Wit(args) => wit::exec(&shell, args),
     };
     match result {
         Ok(code) => code,

@@ -10,3 +10,4 @@ mod help;
 mod inspect;
 mod new;
 mod run;
+mod wit;

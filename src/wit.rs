@@ -1,0 +1,111 @@
+//! WIT derived from Rust: the interfaces a crate defines with `#[wash::interface]` and the types
+//! it derives, as a WIT package (see `docs/wit-from-rust.md`). The same derivation runs inside
+//! wash's proc macros at compile time; this module runs it from the sources without building.
+
+use std::path::PathBuf;
+
+use cargo_metadata::Package;
+use wash_derive::{CrateItems, PackageName};
+
+use crate::project::{ConfigError, WasmcloudConfig};
+
+/// One package's derived WIT.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DerivedWit {
+    /// The Cargo package.
+    pub package: String,
+    /// `namespace:name@version`.
+    pub wit_package: String,
+    /// The WIT text.
+    pub wit: String,
+}
+
+/// What can go wrong deriving WIT.
+#[derive(Debug, thiserror::Error)]
+pub enum WitError {
+    /// `[package.metadata.wasmcloud]` is malformed.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A source file could not be read or parsed.
+    #[error("could not read the sources of package `{package}`: {message}")]
+    Scan {
+        /// The package.
+        package: String,
+        /// The cause, with file, line and column.
+        message: String,
+    },
+    /// Rust that WIT cannot express; each error names the file, line and column.
+    #[error("package `{package}` has Rust that WIT cannot express:\n{}", list(.errors))]
+    Derive {
+        /// The package.
+        package: String,
+        /// What is wrong, as `file:line:column: message` (syn's spans cannot cross threads).
+        errors: Vec<String>,
+    },
+    /// The derived text does not parse: a bug in wash.
+    #[error("the WIT derived for package `{package}` does not parse (a wash bug; please report it): {message}\n{wit}")]
+    Invalid {
+        /// The package.
+        package: String,
+        /// wit-parser's message.
+        message: String,
+        /// The text.
+        wit: String,
+    },
+}
+
+fn list(errors: &[String]) -> String {
+    errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+}
+
+/// The WIT package name for a Cargo package: `<namespace>:<crate-name>@<version>`.
+pub fn package_name(package: &Package) -> Result<PackageName, ConfigError> {
+    let config = WasmcloudConfig::of(package)?;
+    Ok(PackageName::new(
+        config.namespace(),
+        &package.name,
+        Some(&package.version.to_string()),
+    ))
+}
+
+/// Derives the package's WIT from its sources; `None` when it defines no interfaces or types.
+pub fn derive(package: &Package) -> Result<Option<DerivedWit>, WitError> {
+    let name = package_name(package)?;
+    let dir: PathBuf = package
+        .manifest_path
+        .parent()
+        .map(|p| p.to_path_buf().into())
+        .unwrap_or_default();
+    let files = wash_derive::scan_crate(&dir).map_err(|e| WitError::Scan {
+        package: package.name.to_string(),
+        message: e.to_string(),
+    })?;
+    let items = CrateItems::collect(&files);
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let derived = items.derive(&name).map_err(|errors| WitError::Derive {
+        package: package.name.to_string(),
+        errors: errors.iter().map(ToString::to_string).collect(),
+    })?;
+    let wit = derived.to_wit();
+    check_parses(&wit).map_err(|message| WitError::Invalid {
+        package: package.name.to_string(),
+        message,
+        wit: wit.clone(),
+    })?;
+    Ok(Some(DerivedWit {
+        package: package.name.to_string(),
+        wit_package: name.to_string(),
+        wit,
+    }))
+}
+
+/// Parses WIT text with wit-parser, as every consumer of it will.
+pub fn check_parses(wit: &str) -> Result<(), String> {
+    let mut resolve = wit_parser::Resolve::default();
+    resolve
+        .push_str("derived.wit", wit)
+        .map(|_| ())
+        .map_err(|e| format!("{e:#}"))
+}
