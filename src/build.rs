@@ -331,7 +331,11 @@ fn digest_record_path(dest: &Path) -> PathBuf {
 
 fn size_and_mtime(path: &Path) -> Option<(u64, u128)> {
     let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
     Some((meta.len(), mtime.as_nanos()))
 }
 

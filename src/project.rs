@@ -209,17 +209,24 @@ impl WasmcloudConfig {
             match key.as_str() {
                 "namespace" => {
                     let ns = value.as_str().ok_or_else(|| {
-                        err("namespace", "must be a string", "write `namespace = \"acme\"`")
+                        err(
+                            "namespace",
+                            "must be a string",
+                            "write `namespace = \"acme\"`",
+                        )
                     })?;
                     let valid = !ns.is_empty()
                         && ns.split('-').all(|w| {
                             w.starts_with(|c: char| c.is_ascii_lowercase())
-                                && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                                && w.chars()
+                                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
                         });
                     if !valid {
                         return Err(err(
                             "namespace",
-                            &format!("`{ns}` is not a WIT namespace (lowercase words joined by `-`)"),
+                            &format!(
+                                "`{ns}` is not a WIT namespace (lowercase words joined by `-`)"
+                            ),
                             "write e.g. `namespace = \"acme\"` or `namespace = \"my-org\"`",
                         ));
                     }

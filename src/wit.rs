@@ -43,7 +43,9 @@ pub enum WitError {
         errors: Vec<String>,
     },
     /// The derived text does not parse: a bug in wash.
-    #[error("the WIT derived for package `{package}` does not parse (a wash bug; please report it): {message}\n{wit}")]
+    #[error(
+        "the WIT derived for package `{package}` does not parse (a wash bug; please report it): {message}\n{wit}"
+    )]
     Invalid {
         /// The package.
         package: String,
@@ -55,7 +57,11 @@ pub enum WitError {
 }
 
 fn list(errors: &[String]) -> String {
-    errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(|e| format!("  {e}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The WIT package name for a Cargo package: `<namespace>:<crate-name>@<version>`.

@@ -9,8 +9,10 @@ use crate::project::{PackageSelection, Project};
 
 /// Print the WIT derived from the crate's `#[wash::interface]` traits and types
 #[derive(Debug, clap::Args)]
-#[command(after_help = "The same WIT is derived at build time and embedded in the component.\n\
-See docs/wit-from-rust.md for how Rust maps to WIT.")]
+#[command(
+    after_help = "The same WIT is derived at build time and embedded in the component.\n\
+See docs/wit-from-rust.md for how Rust maps to WIT."
+)]
 pub struct WitArgs {
     /// Path to Cargo.toml
     #[arg(long, value_name = "PATH")]

@@ -11,7 +11,11 @@ fn derive(src: &str) -> Result<String, String> {
     let name = PackageName::new("acme", "demo", Some("0.1.0"));
     match items.derive(&name) {
         Ok(pkg) => Ok(pkg.to_wit()),
-        Err(errors) => Err(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")),
+        Err(errors) => Err(errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")),
     }
 }
 
@@ -154,24 +158,96 @@ fn derived_wit_table() {
 
 /// Rust that WIT cannot express: each error points at the type and says what to write.
 const ERRORS: &[(&str, &str, &str)] = &[
-    ("hashmap", "#[wash::interface] pub trait T { fn f(m: std::collections::HashMap<String, u32>); }", "use `Vec<(K, V)>`"),
-    ("borrowed-str", "#[wash::interface] pub trait T { fn f(s: &str); }", "write `String` instead of `&str`"),
-    ("slice", "#[wash::interface] pub trait T { fn f(s: &[u8]); }", "write `Vec<u8>` instead of `&[u8]`"),
-    ("generic-fn", "#[wash::interface] pub trait T { fn f<X>(x: u32); }", "no generics"),
-    ("generic-type", "#[derive(wash::Type)] pub struct W<T> { pub t: T }", "no generics"),
-    ("trait-object", "#[wash::interface] pub trait T { fn f(x: Box<dyn Fn()>); }", "write the inner type"),
-    ("impl-trait", "#[wash::interface] pub trait T { fn f() -> impl Iterator<Item = u8>; }", "trait object cannot cross"),
-    ("async-fn", "#[wash::interface] pub trait T { async fn f(); }", "write a plain `fn`"),
-    ("usize", "#[wash::interface] pub trait T { fn f(n: usize); }", "use `u32`"),
-    ("self-receiver", "#[wash::interface] pub trait T { fn f(&self); }", "remove `self`"),
-    ("unknown-type", "#[wash::interface] pub trait T { fn f(x: Thing); }", "add `#[derive(wash::Type)]`"),
-    ("tuple-struct", "#[derive(wash::Type)] pub struct P(u32);", "named fields"),
-    ("variant-two-fields", "#[derive(wash::Type)] pub enum E { A(u32, u32) }", "wrap several in a tuple"),
-    ("mut-self-resource", "#[wash::resource] pub struct R {} #[wash::resource] impl R { pub fn f(&mut self) {} }", "take `&self`"),
-    ("name-clash", "mod a { #[derive(wash::Type)] pub struct Item { pub x: u8 } } mod b { #[derive(wash::Type)] pub struct Item { pub y: u8 } }", "both become `item`"),
-    ("name-round-trip", "#[derive(wash::Type)] pub struct HTTPServer { pub port: u16 }", "name it `HttpServer`"),
-    ("digit-word", "#[wash::interface] pub trait T { fn item_2(); }", "every word must start with a letter"),
-    ("flags-non-bool", "#[derive(wash::Flags)] pub struct F { pub a: u8 }", "is a `bool`"),
+    (
+        "hashmap",
+        "#[wash::interface] pub trait T { fn f(m: std::collections::HashMap<String, u32>); }",
+        "use `Vec<(K, V)>`",
+    ),
+    (
+        "borrowed-str",
+        "#[wash::interface] pub trait T { fn f(s: &str); }",
+        "write `String` instead of `&str`",
+    ),
+    (
+        "slice",
+        "#[wash::interface] pub trait T { fn f(s: &[u8]); }",
+        "write `Vec<u8>` instead of `&[u8]`",
+    ),
+    (
+        "generic-fn",
+        "#[wash::interface] pub trait T { fn f<X>(x: u32); }",
+        "no generics",
+    ),
+    (
+        "generic-type",
+        "#[derive(wash::Type)] pub struct W<T> { pub t: T }",
+        "no generics",
+    ),
+    (
+        "trait-object",
+        "#[wash::interface] pub trait T { fn f(x: Box<dyn Fn()>); }",
+        "write the inner type",
+    ),
+    (
+        "impl-trait",
+        "#[wash::interface] pub trait T { fn f() -> impl Iterator<Item = u8>; }",
+        "trait object cannot cross",
+    ),
+    (
+        "async-fn",
+        "#[wash::interface] pub trait T { async fn f(); }",
+        "write a plain `fn`",
+    ),
+    (
+        "usize",
+        "#[wash::interface] pub trait T { fn f(n: usize); }",
+        "use `u32`",
+    ),
+    (
+        "self-receiver",
+        "#[wash::interface] pub trait T { fn f(&self); }",
+        "remove `self`",
+    ),
+    (
+        "unknown-type",
+        "#[wash::interface] pub trait T { fn f(x: Thing); }",
+        "add `#[derive(wash::Type)]`",
+    ),
+    (
+        "tuple-struct",
+        "#[derive(wash::Type)] pub struct P(u32);",
+        "named fields",
+    ),
+    (
+        "variant-two-fields",
+        "#[derive(wash::Type)] pub enum E { A(u32, u32) }",
+        "wrap several in a tuple",
+    ),
+    (
+        "mut-self-resource",
+        "#[wash::resource] pub struct R {} #[wash::resource] impl R { pub fn f(&mut self) {} }",
+        "take `&self`",
+    ),
+    (
+        "name-clash",
+        "mod a { #[derive(wash::Type)] pub struct Item { pub x: u8 } } mod b { #[derive(wash::Type)] pub struct Item { pub y: u8 } }",
+        "both become `item`",
+    ),
+    (
+        "name-round-trip",
+        "#[derive(wash::Type)] pub struct HTTPServer { pub port: u16 }",
+        "name it `HttpServer`",
+    ),
+    (
+        "digit-word",
+        "#[wash::interface] pub trait T { fn item_2(); }",
+        "every word must start with a letter",
+    ),
+    (
+        "flags-non-bool",
+        "#[derive(wash::Flags)] pub struct F { pub a: u8 }",
+        "is a `bool`",
+    ),
 ];
 
 #[test]
@@ -179,8 +255,14 @@ fn unsupported_rust_is_an_error_at_its_span() {
     let settings = redactions();
     for (name, src, expected) in ERRORS {
         let err = derive(src).expect_err(name);
-        assert!(err.contains(expected), "{name}: expected `{expected}` in:\n{err}");
-        assert!(err.starts_with("src/lib.rs:1:"), "{name}: no location in {err}");
+        assert!(
+            err.contains(expected),
+            "{name}: expected `{expected}` in:\n{err}"
+        );
+        assert!(
+            err.starts_with("src/lib.rs:1:"),
+            "{name}: no location in {err}"
+        );
         settings.bind(|| insta::assert_snapshot!(format!("wit-error-{name}"), err));
     }
 }
@@ -206,7 +288,10 @@ fn wash_wit_prints_the_derived_package() {
     let out = run(wash().arg("wit").current_dir(tmp.path()), true);
     let wit = stdout(&out);
     assert!(wit.starts_with("package acme:wit-cli@1.2.3;\n"), "{wit}");
-    assert!(wit.contains("greet: func(name: string) -> string;"), "{wit}");
+    assert!(
+        wit.contains("greet: func(name: string) -> string;"),
+        "{wit}"
+    );
 
     let out = run(wash().args(["wit", "--json"]).current_dir(tmp.path()), true);
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
@@ -216,7 +301,11 @@ fn wash_wit_prints_the_derived_package() {
 #[test]
 fn wash_wit_defaults_the_namespace() {
     let tmp = temp_dir();
-    write_crate(tmp.path(), "", "#[wash::interface]\npub trait Api { fn ping(); }\n");
+    write_crate(
+        tmp.path(),
+        "",
+        "#[wash::interface]\npub trait Api { fn ping(); }\n",
+    );
     let out = run(wash().arg("wit").current_dir(tmp.path()), true);
     assert!(stdout(&out).starts_with("package component:wit-cli@1.2.3;"));
 }
@@ -231,7 +320,10 @@ fn wash_wit_errors_name_file_line_and_fix() {
     );
     let out = run(wash().arg("wit").current_dir(tmp.path()), false);
     let err = stderr(&out);
-    assert!(err.contains("src/lib.rs:3:15: WIT has no map type"), "{err}");
+    assert!(
+        err.contains("src/lib.rs:3:15: WIT has no map type"),
+        "{err}"
+    );
     redactions().bind(|| insta::assert_snapshot!("wit-cli-derive-error", err));
 }
 
@@ -246,7 +338,10 @@ fn bad_config_names_the_field() {
     let out = run(wash().arg("wit").current_dir(tmp.path()), false);
     let err = stderr(&out);
     redactions().bind(|| insta::assert_snapshot!("wit-cli-bad-namespace", err));
-    assert!(err.contains("package.metadata.wasmcloud.namespace"), "{err}");
+    assert!(
+        err.contains("package.metadata.wasmcloud.namespace"),
+        "{err}"
+    );
 
     write_crate(
         tmp.path(),
@@ -255,5 +350,8 @@ fn bad_config_names_the_field() {
     );
     let out = run(wash().arg("wit").current_dir(tmp.path()), false);
     let err = stderr(&out);
-    assert!(err.contains("`package.metadata.wasmcloud.namspace` is not a setting wash knows"), "{err}");
+    assert!(
+        err.contains("`package.metadata.wasmcloud.namspace` is not a setting wash knows"),
+        "{err}"
+    );
 }

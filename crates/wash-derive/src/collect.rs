@@ -67,6 +67,20 @@ pub struct CrateItems {
     interfaces: Vec<Found<syn::ItemTrait>>,
     types: Vec<Found<TypeItem>>,
     resource_impls: Vec<Found<syn::ItemImpl>>,
+    exports: Vec<Found<syn::ItemImpl>>,
+    /// Types defined elsewhere in the crate, when checking one item on its own.
+    external: Known,
+}
+
+/// An `#[wash::export] impl Trait for Type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportImpl {
+    /// The trait's name.
+    pub trait_name: String,
+    /// The implementing type, as written.
+    pub self_ty: String,
+    /// The module the impl is in.
+    pub module: Vec<String>,
 }
 
 impl CrateItems {
@@ -113,6 +127,9 @@ impl CrateItems {
                 Item::Impl(i) if has_attr(&i.attrs, "resource") => {
                     self.resource_impls.push(found_impl(i, file, module))
                 }
+                Item::Impl(i) if has_attr(&i.attrs, "export") && i.trait_.is_some() => {
+                    self.exports.push(found_impl(i, file, module))
+                }
                 Item::Mod(m) => {
                     if let Some((_, inner)) = &m.content {
                         let mut sub = module.to_vec();
@@ -130,10 +147,51 @@ impl CrateItems {
         self.interfaces.is_empty() && self.types.is_empty()
     }
 
+    /// The `#[wash::export]` impls, in source order.
+    pub fn export_impls(&self) -> Vec<ExportImpl> {
+        self.exports
+            .iter()
+            .map(|e| ExportImpl {
+                trait_name: export_trait_name(&e.item),
+                self_ty: quote::ToTokens::to_token_stream(&e.item.self_ty).to_string(),
+                module: e.module.clone(),
+            })
+            .collect()
+    }
+
+    /// Checks one item (with its real tokens, so errors point into the user's code) against
+    /// the types the rest of the crate defines.
+    pub fn check_item(&self, item: &Item) -> Vec<Error> {
+        let mut single = CrateItems::collect(&[SourceFile::new(
+            "",
+            syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: vec![item.clone()],
+            },
+        )]);
+        single.external = self.known().unwrap_or_default();
+        match single.derive(&PackageName::new("check", "check", None)) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        }
+    }
+
+    /// The named types the crate defines; `None` if their names have problems.
+    fn known(&self) -> Option<Known> {
+        let mut known = Known::new();
+        for t in &self.types {
+            let (ident, is_resource) = type_ident(&t.item);
+            let wit = wit_name(&ident.to_string(), Case::Camel).ok()?;
+            known.insert(ident.to_string(), (wit, is_resource));
+        }
+        Some(known)
+    }
+
     /// Derives the package. Every problem found is returned, each pointing at its source.
     pub fn derive(&self, name: &PackageName) -> Result<Package, Vec<Error>> {
         let mut errors = Vec::new();
-        let mut known = Known::new();
+        let mut known = self.external.clone();
         let mut seen_wit: BTreeMap<String, String> = BTreeMap::new();
         let rust_path = |t: &Found<TypeItem>, ident: &syn::Ident| t.rust_path(ident);
         for t in &self.types {
@@ -151,7 +209,9 @@ impl CrateItems {
                         errors.push(located(
                             Error::new(
                                 ident.span(),
-                                format!("`{path}` and `{other}` both become `{wit}` in WIT; rename one"),
+                                format!(
+                                    "`{path}` and `{other}` both become `{wit}` in WIT; rename one"
+                                ),
                             ),
                             &t.file,
                         ));
@@ -187,9 +247,17 @@ impl CrateItems {
         for t in &self.interfaces {
             match interface(&t.item, &known) {
                 Ok(mut iface) => {
-                    if let Some(prev) = iface_names.insert(iface.name.clone(), t.item.ident.to_string()) {
+                    if let Some(prev) =
+                        iface_names.insert(iface.name.clone(), t.item.ident.to_string())
+                    {
                         errors.push(located(
-                            Error::new(t.item.ident.span(), format!("`{}` and `{prev}` both become interface `{}`; rename one", t.item.ident, iface.name)),
+                            Error::new(
+                                t.item.ident.span(),
+                                format!(
+                                    "`{}` and `{prev}` both become interface `{}`; rename one",
+                                    t.item.ident, iface.name
+                                ),
+                            ),
                             &t.file,
                         ));
                     }
@@ -202,7 +270,32 @@ impl CrateItems {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(place_types(name.clone(), interfaces, defs))
+        let exported: Vec<String> = self
+            .exports
+            .iter()
+            .map(|e| export_trait_name(&e.item))
+            .collect();
+        let mut pkg = place_types(name.clone(), interfaces, defs);
+        pkg.exports = pkg
+            .interfaces
+            .iter()
+            .filter(|i| match &i.rust_trait {
+                _ if exported.is_empty() => true,
+                Some(path) => exported
+                    .iter()
+                    .any(|t| path.rsplit("::").next() == Some(t.as_str())),
+                None => false,
+            })
+            .map(|i| i.name.clone())
+            .collect();
+        // An exported interface's shared types are exported with it, not imported from nowhere.
+        let uses_shared = pkg.interfaces.iter().any(|i| {
+            pkg.exports.contains(&i.name) && i.uses.iter().any(|(from, _)| from == SHARED_TYPES)
+        });
+        if uses_shared && !pkg.exports.iter().any(|e| e == SHARED_TYPES) {
+            pkg.exports.insert(0, SHARED_TYPES.to_string());
+        }
+        Ok(pkg)
     }
 
     fn type_def(&self, t: &Found<TypeItem>, known: &Known) -> Result<TypeDef, Vec<Error>> {
@@ -240,8 +333,13 @@ impl CrateItems {
 
     fn resource(&self, s: &syn::ItemStruct, known: &Known) -> Result<TypeKind, Vec<Error>> {
         let ident = s.ident.to_string();
-        let (mut constructor, mut methods, mut statics, mut errors) = (None, Vec::new(), Vec::new(), Vec::new());
-        for imp in self.resource_impls.iter().filter(|i| impl_ident(&i.item) == ident) {
+        let (mut constructor, mut methods, mut statics, mut errors) =
+            (None, Vec::new(), Vec::new(), Vec::new());
+        for imp in self
+            .resource_impls
+            .iter()
+            .filter(|i| impl_ident(&i.item) == ident)
+        {
             for item in &imp.item.items {
                 let syn::ImplItem::Fn(f) = item else { continue };
                 let sig = &f.sig;
@@ -266,7 +364,12 @@ impl CrateItems {
                             sig.output = ReturnType::Default;
                             function(&sig, known, false).map(|f| constructor = Some(f))
                         } else {
-                            Err(vec![Error::new(sig.span(), format!("a resource constructor is `fn new(…) -> Self` (or `-> {ident}`)"))])
+                            Err(vec![Error::new(
+                                sig.span(),
+                                format!(
+                                    "a resource constructor is `fn new(…) -> Self` (or `-> {ident}`)"
+                                ),
+                            )])
                         }
                     }
                     None => function(sig, known, false).map(|f| statics.push(f)),
@@ -279,12 +382,38 @@ impl CrateItems {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(TypeKind::Resource { constructor, methods, statics })
+        Ok(TypeKind::Resource {
+            constructor,
+            methods,
+            statics,
+        })
     }
 }
 
+fn type_ident(t: &TypeItem) -> (&syn::Ident, bool) {
+    match t {
+        TypeItem::Data(Item::Struct(s)) => (&s.ident, false),
+        TypeItem::Data(Item::Enum(e)) => (&e.ident, false),
+        TypeItem::Data(_) => unreachable!("only structs and enums are collected"),
+        TypeItem::Flags(s) => (&s.ident, false),
+        TypeItem::Resource(s) => (&s.ident, true),
+    }
+}
+
+fn export_trait_name(i: &syn::ItemImpl) -> String {
+    i.trait_
+        .as_ref()
+        .and_then(|(_, path, _)| path.segments.last())
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
 fn found_impl(i: &syn::ItemImpl, file: &PathBuf, module: &[String]) -> Found<syn::ItemImpl> {
-    Found { item: i.clone(), file: file.clone(), module: module.to_vec() }
+    Found {
+        item: i.clone(),
+        file: file.clone(),
+        module: module.to_vec(),
+    }
 }
 
 fn located(mut e: Error, file: &PathBuf) -> Error {
@@ -294,7 +423,12 @@ fn located(mut e: Error, file: &PathBuf) -> Error {
 
 fn impl_ident(i: &syn::ItemImpl) -> String {
     match &*i.self_ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+        Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -305,23 +439,33 @@ fn is_self_type(t: &Type, ident: &str) -> bool {
 
 /// `#[name]` or `#[any::path::name]`.
 pub(crate) fn has_attr(attrs: &[Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == name))
+    attrs
+        .iter()
+        .any(|a| a.path().segments.last().is_some_and(|s| s.ident == name))
 }
 
 /// `#[derive(…, name, …)]`, as `name` or `wash::name` (not another crate's `name`).
 pub(crate) fn derives(attrs: &[Attribute], name: &str) -> bool {
-    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        let mut found = false;
-        let _ = a.parse_nested_meta(|meta| {
-            let segs: Vec<_> = meta.path.segments.iter().map(|s| s.ident.to_string()).collect();
-            let named = segs.last().is_some_and(|l| l == name);
-            if named && (segs.len() == 1 || segs[0] == "wash" || segs[0] == "wash_sdk") {
-                found = true;
-            }
-            Ok(())
-        });
-        found
-    })
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|meta| {
+                let segs: Vec<_> = meta
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let named = segs.last().is_some_and(|l| l == name);
+                if named && (segs.len() == 1 || segs[0] == "wash" || segs[0] == "wash_sdk") {
+                    found = true;
+                }
+                Ok(())
+            });
+            found
+        })
 }
 
 /// `///` doc comment lines.
@@ -331,7 +475,10 @@ fn docs(attrs: &[Attribute]) -> Vec<String> {
         .filter(|a| a.path().is_ident("doc"))
         .filter_map(|a| match &a.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => {
                     let v = s.value();
                     Some(v.strip_prefix(' ').unwrap_or(&v).trim_end().to_string())
                 }
@@ -347,11 +494,17 @@ fn name_of(ident: &syn::Ident, case: Case) -> Result<String, Error> {
 }
 
 /// Names must stay distinct after conversion to kebab-case.
-fn check_unique<'a>(names: impl IntoIterator<Item = (&'a syn::Ident, &'a str)>, what: &str) -> Result<(), Error> {
+fn check_unique<'a>(
+    names: impl IntoIterator<Item = (&'a syn::Ident, &'a str)>,
+    what: &str,
+) -> Result<(), Error> {
     let mut seen = BTreeMap::new();
     for (ident, wit) in names {
         if let Some(prev) = seen.insert(wit.to_string(), ident.to_string()) {
-            return Err(Error::new(ident.span(), format!("{what} `{ident}` and `{prev}` both become `{wit}` in WIT; rename one")));
+            return Err(Error::new(
+                ident.span(),
+                format!("{what} `{ident}` and `{prev}` both become `{wit}` in WIT; rename one"),
+            ));
         }
     }
     Ok(())
@@ -365,29 +518,55 @@ fn record(s: &syn::ItemStruct, known: &Known) -> Result<TypeKind, Vec<Error>> {
         })]);
     };
     if named.named.is_empty() {
-        return Err(vec![Error::new(s.ident.span(), "a WIT record needs at least one field")]);
+        return Err(vec![Error::new(
+            s.ident.span(),
+            "a WIT record needs at least one field",
+        )]);
     }
     let mut errors = Vec::new();
     let mut fields = Vec::new();
     for f in &named.named {
         let ident = f.ident.as_ref().expect("named field");
-        match (name_of(ident, Case::Snake), types::map(&f.ty, Position::Field, known)) {
-            (Ok(name), Ok(ty)) => fields.push(Field { name, ty: Some(ty), docs: docs(&f.attrs) }),
+        match (
+            name_of(ident, Case::Snake),
+            types::map(&f.ty, Position::Field, known),
+        ) {
+            (Ok(name), Ok(ty)) => fields.push(Field {
+                name,
+                ty: Some(ty),
+                docs: docs(&f.attrs),
+            }),
             (a, b) => errors.extend(a.err().into_iter().chain(b.err())),
         }
     }
-    let idents: Vec<_> = named.named.iter().filter_map(|f| f.ident.as_ref()).collect();
+    let idents: Vec<_> = named
+        .named
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .collect();
     if errors.is_empty()
-        && let Err(e) = check_unique(idents.into_iter().zip(fields.iter().map(|f| f.name.as_str())), "fields")
+        && let Err(e) = check_unique(
+            idents
+                .into_iter()
+                .zip(fields.iter().map(|f| f.name.as_str())),
+            "fields",
+        )
     {
         errors.push(e);
     }
-    if errors.is_empty() { Ok(TypeKind::Record(fields)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(TypeKind::Record(fields))
+    } else {
+        Err(errors)
+    }
 }
 
 fn enumeration(e: &syn::ItemEnum, known: &Known) -> Result<TypeKind, Vec<Error>> {
     if e.variants.is_empty() {
-        return Err(vec![Error::new(e.ident.span(), "a WIT enum or variant needs at least one case")]);
+        return Err(vec![Error::new(
+            e.ident.span(),
+            "a WIT enum or variant needs at least one case",
+        )]);
     }
     let all_unit = e.variants.iter().all(|v| matches!(v.fields, Fields::Unit));
     let mut errors = Vec::new();
@@ -420,55 +599,94 @@ fn enumeration(e: &syn::ItemEnum, known: &Known) -> Result<TypeKind, Vec<Error>>
                 None
             }
         };
-        cases.push(Field { name, ty, docs: docs(&v.attrs) });
+        cases.push(Field {
+            name,
+            ty,
+            docs: docs(&v.attrs),
+        });
     }
     if errors.is_empty()
-        && let Err(err) = check_unique(e.variants.iter().map(|v| &v.ident).zip(cases.iter().map(|c| c.name.as_str())), "cases")
+        && let Err(err) = check_unique(
+            e.variants
+                .iter()
+                .map(|v| &v.ident)
+                .zip(cases.iter().map(|c| c.name.as_str())),
+            "cases",
+        )
     {
         errors.push(err);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(if all_unit { TypeKind::Enum(cases) } else { TypeKind::Variant(cases) })
+    Ok(if all_unit {
+        TypeKind::Enum(cases)
+    } else {
+        TypeKind::Variant(cases)
+    })
 }
 
 fn flags(s: &syn::ItemStruct) -> Result<TypeKind, Vec<Error>> {
     let Fields::Named(named) = &s.fields else {
-        return Err(vec![Error::new(s.ident.span(), "WIT flags are a struct of named `bool` fields")]);
+        return Err(vec![Error::new(
+            s.ident.span(),
+            "WIT flags are a struct of named `bool` fields",
+        )]);
     };
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for f in &named.named {
         let ident = f.ident.as_ref().expect("named field");
         if !matches!(&f.ty, Type::Path(p) if p.path.is_ident("bool")) {
-            errors.push(Error::new(f.ty.span(), "every field of a `#[derive(wash::Flags)]` struct is a `bool` (one flag each)"));
+            errors.push(Error::new(
+                f.ty.span(),
+                "every field of a `#[derive(wash::Flags)]` struct is a `bool` (one flag each)",
+            ));
             continue;
         }
         match name_of(ident, Case::Snake) {
-            Ok(name) => out.push(Field { name, ty: None, docs: docs(&f.attrs) }),
+            Ok(name) => out.push(Field {
+                name,
+                ty: None,
+                docs: docs(&f.attrs),
+            }),
             Err(e) => errors.push(e),
         }
     }
     if out.is_empty() && errors.is_empty() {
-        errors.push(Error::new(s.ident.span(), "WIT flags need at least one flag"));
+        errors.push(Error::new(
+            s.ident.span(),
+            "WIT flags need at least one flag",
+        ));
     }
-    if errors.is_empty() { Ok(TypeKind::Flags(out)) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(TypeKind::Flags(out))
+    } else {
+        Err(errors)
+    }
 }
 
 /// A function signature; `method` when the first input is `&self` (skipped).
 fn function(sig: &Signature, known: &Known, method: bool) -> Result<Func, Vec<Error>> {
     let mut errors = Vec::new();
     if let Some(a) = &sig.asyncness {
-        errors.push(Error::new(a.span(), "`async fn` is not supported: WASI 0.2 functions are synchronous; write a plain `fn`"));
+        errors.push(Error::new(
+            a.span(),
+            "`async fn` is not supported: WASI 0.2 functions are synchronous; write a plain `fn`",
+        ));
     }
     if !sig.generics.params.is_empty() {
-        errors.push(Error::new(sig.generics.span(), "WIT functions have no generics: use concrete types"));
+        errors.push(Error::new(
+            sig.generics.span(),
+            "WIT functions have no generics: use concrete types",
+        ));
     }
     if let Some(v) = &sig.variadic {
         errors.push(Error::new(v.span(), "WIT functions are not variadic"));
     }
-    let name = name_of(&sig.ident, Case::Snake).map_err(|e| errors.push(e)).ok();
+    let name = name_of(&sig.ident, Case::Snake)
+        .map_err(|e| errors.push(e))
+        .ok();
     let mut params = Vec::new();
     let mut idents = Vec::new();
     for (i, arg) in sig.inputs.iter().enumerate() {
@@ -491,30 +709,48 @@ fn function(sig: &Signature, known: &Known, method: bool) -> Result<Func, Vec<Er
         }
     }
     if errors.is_empty()
-        && let Err(e) = check_unique(idents.iter().zip(params.iter().map(|(n, _)| n.as_str())), "parameters")
+        && let Err(e) = check_unique(
+            idents.iter().zip(params.iter().map(|(n, _)| n.as_str())),
+            "parameters",
+        )
     {
         errors.push(e);
     }
     let result = match &sig.output {
         ReturnType::Default => None,
         ReturnType::Type(_, t) if matches!(&**t, Type::Tuple(tt) if tt.elems.is_empty()) => None,
-        ReturnType::Type(_, t) => types::map(t, Position::Result, known).map_err(|e| errors.push(e)).ok(),
+        ReturnType::Type(_, t) => types::map(t, Position::Result, known)
+            .map_err(|e| errors.push(e))
+            .ok(),
     };
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Func { name: name.expect("no errors"), params, result, docs: Vec::new() })
+    Ok(Func {
+        name: name.expect("no errors"),
+        params,
+        result,
+        docs: Vec::new(),
+    })
 }
 
 fn interface(t: &syn::ItemTrait, known: &Known) -> Result<Interface, Vec<Error>> {
     let mut errors = Vec::new();
     if !t.generics.params.is_empty() {
-        errors.push(Error::new(t.generics.span(), "WIT interfaces have no generics"));
+        errors.push(Error::new(
+            t.generics.span(),
+            "WIT interfaces have no generics",
+        ));
     }
     if !t.supertraits.is_empty() {
-        errors.push(Error::new(t.supertraits.span(), "a WIT interface cannot extend another: list the functions in this trait"));
+        errors.push(Error::new(
+            t.supertraits.span(),
+            "a WIT interface cannot extend another: list the functions in this trait",
+        ));
     }
-    let name = name_of(&t.ident, Case::Camel).map_err(|e| errors.push(e)).ok();
+    let name = name_of(&t.ident, Case::Camel)
+        .map_err(|e| errors.push(e))
+        .ok();
     let mut funcs = Vec::new();
     let mut idents = Vec::new();
     for item in &t.items {
@@ -531,7 +767,10 @@ fn interface(t: &syn::ItemTrait, known: &Known) -> Result<Interface, Vec<Error>>
         }
     }
     if errors.is_empty()
-        && let Err(e) = check_unique(idents.iter().zip(funcs.iter().map(|f| f.name.as_str())), "functions")
+        && let Err(e) = check_unique(
+            idents.iter().zip(funcs.iter().map(|f| f.name.as_str())),
+            "functions",
+        )
     {
         errors.push(e);
     }
@@ -608,7 +847,9 @@ fn place_types(name: PackageName, mut interfaces: Vec<Interface>, defs: Vec<Type
             .filter(|n| homes.get(n).is_some_and(|h| h.is_none()))
             .collect();
         if !used.is_empty() {
-            iface.uses.push((SHARED_TYPES.to_string(), used.into_iter().collect()));
+            iface
+                .uses
+                .push((SHARED_TYPES.to_string(), used.into_iter().collect()));
         }
     }
     if !shared.is_empty() {
@@ -624,5 +865,9 @@ fn place_types(name: PackageName, mut interfaces: Vec<Interface>, defs: Vec<Type
             },
         );
     }
-    Package { name, interfaces }
+    Package {
+        name,
+        interfaces,
+        exports: Vec::new(),
+    }
 }

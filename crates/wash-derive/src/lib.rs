@@ -26,7 +26,7 @@ mod names;
 mod scan;
 mod types;
 
-pub use collect::{CrateItems, SourceFile};
+pub use collect::{CrateItems, ExportImpl, SHARED_TYPES, SourceFile};
 pub use model::{Field, Func, Interface, Package, PackageName, Ty, TypeDef, TypeKind};
 pub use names::kebab;
 pub use scan::{ScanError, scan_crate};

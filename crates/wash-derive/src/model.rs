@@ -174,16 +174,21 @@ impl TypeDef {
             }
         };
         match &self.kind {
-            TypeKind::Record(fs) | TypeKind::Variant(fs) => {
-                fs.iter().filter_map(|f| f.ty.as_ref()).for_each(|t| t.named(&mut out))
-            }
+            TypeKind::Record(fs) | TypeKind::Variant(fs) => fs
+                .iter()
+                .filter_map(|f| f.ty.as_ref())
+                .for_each(|t| t.named(&mut out)),
             TypeKind::Enum(_) | TypeKind::Flags(_) => {}
             TypeKind::Resource {
                 constructor,
                 methods,
                 statics,
             } => {
-                constructor.iter().chain(methods).chain(statics).for_each(|f| funcs(f, &mut out));
+                constructor
+                    .iter()
+                    .chain(methods)
+                    .chain(statics)
+                    .for_each(|f| funcs(f, &mut out));
             }
         }
         out.retain(|n| n != &self.name);
@@ -215,6 +220,9 @@ pub struct Package {
     pub name: PackageName,
     /// Its interfaces.
     pub interfaces: Vec<Interface>,
+    /// The interfaces its world exports: those the crate implements with `#[wash::export]`
+    /// (and the shared `types` they use), or all of them in a crate that implements none.
+    pub exports: Vec<String>,
 }
 
 impl Package {
@@ -237,7 +245,11 @@ impl Package {
             out.push_str(&format!("interface {} {{\n", escape(&iface.name)));
             for (from, names) in &iface.uses {
                 let names: Vec<_> = names.iter().map(|n| escape(n)).collect();
-                out.push_str(&format!("  use {}.{{{}}};\n", escape(from), names.join(", ")));
+                out.push_str(&format!(
+                    "  use {}.{{{}}};\n",
+                    escape(from),
+                    names.join(", ")
+                ));
             }
             if !iface.uses.is_empty() && !(iface.types.is_empty() && iface.funcs.is_empty()) {
                 out.push('\n');
@@ -258,8 +270,8 @@ impl Package {
             out.push_str("}\n");
         }
         out.push_str(&format!("\nworld {} {{\n", escape(&self.world_name())));
-        for iface in &self.interfaces {
-            out.push_str(&format!("  export {};\n", escape(&iface.name)));
+        for name in &self.exports {
+            out.push_str(&format!("  export {};\n", escape(name)));
         }
         out.push_str("}\n");
         out
@@ -325,7 +337,11 @@ fn render_type(out: &mut String, t: &TypeDef) {
             }
             for s in statics {
                 docs(out, &s.docs, "    ");
-                out.push_str(&format!("    {}: static {};\n", escape(&s.name), s.signature()));
+                out.push_str(&format!(
+                    "    {}: static {};\n",
+                    escape(&s.name),
+                    s.signature()
+                ));
             }
             out.push_str("  }\n");
         }

@@ -5,11 +5,48 @@ use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
 /// WIT's keywords; an identifier spelled like one is written `%name`.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context", "export",
-    "f32", "f64", "flags", "from", "func", "future", "import", "include", "interface", "list",
-    "own", "package", "record", "resource", "result", "s16", "s32", "s64", "s8", "static",
-    "stream", "string", "tuple", "type", "u16", "u32", "u64", "u8", "use", "variant", "with",
-    "world", "option",
+    "as",
+    "async",
+    "bool",
+    "borrow",
+    "char",
+    "constructor",
+    "enum",
+    "error-context",
+    "export",
+    "f32",
+    "f64",
+    "flags",
+    "from",
+    "func",
+    "future",
+    "import",
+    "include",
+    "interface",
+    "list",
+    "own",
+    "package",
+    "record",
+    "resource",
+    "result",
+    "s16",
+    "s32",
+    "s64",
+    "s8",
+    "static",
+    "stream",
+    "string",
+    "tuple",
+    "type",
+    "u16",
+    "u32",
+    "u64",
+    "u8",
+    "use",
+    "variant",
+    "with",
+    "world",
+    "option",
 ];
 
 /// The kebab-case WIT name of a Rust identifier.
@@ -30,7 +67,11 @@ pub(crate) enum Case {
 pub(crate) fn wit_name(ident: &str, case: Case) -> Result<String, String> {
     let rust = ident.trim_start_matches("r#");
     let wit = kebab(rust);
-    if wit.is_empty() || wit.split('-').any(|w| !w.starts_with(|c: char| c.is_ascii_alphabetic())) {
+    if wit.is_empty()
+        || wit
+            .split('-')
+            .any(|w| !w.starts_with(|c: char| c.is_ascii_alphabetic()))
+    {
         return Err(format!(
             "`{rust}` becomes `{wit}` in WIT, where every word must start with a letter; \
              rename it (for example `{}`)",

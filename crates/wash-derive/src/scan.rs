@@ -26,10 +26,18 @@ pub enum ScanError {
 impl std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ScanError::Io { path, source } => write!(f, "could not read `{}`: {source}", path.display()),
+            ScanError::Io { path, source } => {
+                write!(f, "could not read `{}`: {source}", path.display())
+            }
             ScanError::Parse { path, error } => {
                 let at = error.span().start();
-                write!(f, "{}:{}:{}: {error}", path.display(), at.line, at.column + 1)
+                write!(
+                    f,
+                    "{}:{}:{}: {error}",
+                    path.display(),
+                    at.line,
+                    at.column + 1
+                )
             }
         }
     }
@@ -63,14 +71,13 @@ pub fn scan_crate(manifest_dir: &Path) -> Result<Vec<SourceFile>, ScanError> {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        if matches!(module.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+        if matches!(
+            module.last().map(String::as_str),
+            Some("mod" | "lib" | "main")
+        ) {
             module.pop();
         }
-        files.push(SourceFile {
-            path,
-            module,
-            file,
-        });
+        files.push(SourceFile { path, module, file });
     }
     Ok(files)
 }

@@ -30,7 +30,10 @@ pub(crate) fn map(ty: &Type, pos: Position, known: &Known) -> Result<Ty, Error> 
             "`()` has no WIT type here; leave the return type out, or use it inside `Result<(), E>`",
         )),
         Type::Tuple(t) => Ok(Ty::Tuple(
-            t.elems.iter().map(|e| map(e, pos_inner(pos), known)).collect::<Result<_, _>>()?,
+            t.elems
+                .iter()
+                .map(|e| map(e, pos_inner(pos), known))
+                .collect::<Result<_, _>>()?,
         )),
         Type::Reference(r) => map_reference(r, pos, known),
         Type::Array(_) | Type::Slice(_) => Err(Error::new(
@@ -50,7 +53,10 @@ pub(crate) fn map(ty: &Type, pos: Position, known: &Known) -> Result<Ty, Error> 
             ty.span(),
             "raw pointers cannot cross a component boundary; pass the value itself",
         )),
-        Type::Never(_) => Err(Error::new(ty.span(), "WIT has no `!` type; leave the return type out")),
+        Type::Never(_) => Err(Error::new(
+            ty.span(),
+            "WIT has no `!` type; leave the return type out",
+        )),
         _ => Err(Error::new(ty.span(), "this type has no WIT equivalent")),
     }
 }
@@ -120,7 +126,10 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
             })
             .collect::<Result<_, _>>()?,
         PathArguments::Parenthesized(_) => {
-            return Err(Error::new(span, "WIT cannot pass functions; export a function in an interface instead"));
+            return Err(Error::new(
+                span,
+                "WIT cannot pass functions; export a function in an interface instead",
+            ));
         }
     };
     let inner = pos_inner(pos);
@@ -128,7 +137,10 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
         if args.len() == n {
             Ok(())
         } else {
-            Err(Error::new(span, format!("`{ident}` takes {n} type argument(s) here")))
+            Err(Error::new(
+                span,
+                format!("`{ident}` takes {n} type argument(s) here"),
+            ))
         }
     };
     let prim = |name: &'static str| -> Result<Ty, Error> {
@@ -161,7 +173,10 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
             span,
             "WIT integers are at most 64 bits; use two `u64`s in a struct, or a `String`",
         )),
-        "str" => Err(Error::new(span, "WIT arguments are owned values: write `String`")),
+        "str" => Err(Error::new(
+            span,
+            "WIT arguments are owned values: write `String`",
+        )),
         "Vec" | "VecDeque" => {
             arity(1)?;
             Ok(Ty::List(Box::new(map(args[0], inner, known)?)))
@@ -182,7 +197,9 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
         }
         "Box" | "Rc" | "Arc" => Err(Error::new(
             span,
-            format!("WIT passes values, not pointers: write the inner type instead of `{ident}<…>`"),
+            format!(
+                "WIT passes values, not pointers: write the inner type instead of `{ident}<…>`"
+            ),
         )),
         "HashMap" | "BTreeMap" | "IndexMap" => Err(Error::new(
             span,

@@ -1,0 +1,370 @@
+//! `#[wash::export]`: bindings from the derived WIT, conversions between the user's types and
+//! the generated ones, and a `Guest` impl that forwards to the user's trait impl.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use wash_derive::{CrateItems, Interface, Package, PackageName, Ty, TypeDef, TypeKind};
+
+/// The module `#[wash::export]` generates the bindings in.
+const BINDINGS: &str = "__wash_bindings";
+
+pub(crate) fn expand(items: &CrateItems, item: &syn::ItemImpl) -> TokenStream {
+    match try_expand(items, item) {
+        Ok(t) => t,
+        Err(msg) => syn::Error::new(Span::call_site(), msg).to_compile_error(),
+    }
+}
+
+fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, String> {
+    let Some((_, trait_path, _)) = &item.trait_ else {
+        return Err("`#[wash::export]` goes on `impl Trait for Type`, where `Trait` is a `#[wash::interface]`".into());
+    };
+    let trait_name = trait_path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    let self_ty = &item.self_ty;
+    let self_ty_str = quote!(#self_ty).to_string();
+
+    let pkg = match items.derive(&package_name()) {
+        Ok(p) => p,
+        // The item macros report each problem at its own span.
+        Err(_) => return Ok(TokenStream::new()),
+    };
+    let exports = items.export_impls();
+    let primary = exports
+        .first()
+        .ok_or("`#[wash::export]` impl not found in the crate's sources")?;
+    if let Some(other) = exports.iter().find(|e| e.self_ty != primary.self_ty) {
+        return Err(format!(
+            "every `#[wash::export]` impl in a component is for one type: `{}` and `{}` differ; implement all interfaces for the same type",
+            primary.self_ty, other.self_ty
+        ));
+    }
+    let bindings_path: syn::Path = syn::parse_str(
+        &std::iter::once("crate".to_string())
+            .chain(primary.module.iter().cloned())
+            .chain(std::iter::once(BINDINGS.to_string()))
+            .collect::<Vec<_>>()
+            .join("::"),
+    )
+    .map_err(|e| e.to_string())?;
+    let sdk_name = sdk_crate();
+    let sdk = format_ident!("{}", sdk_name);
+    let sdk = quote!(::#sdk);
+    let names = Names {
+        pkg: &pkg,
+        bindings: &bindings_path,
+        sdk: &sdk,
+    };
+
+    let iface = pkg
+        .interfaces
+        .iter()
+        .find(|i| {
+            i.rust_trait.as_deref().and_then(|p| p.rsplit("::").next()) == Some(trait_name.as_str())
+        })
+        .ok_or_else(|| {
+            format!("`{trait_name}` is not a `#[wash::interface]` trait of this crate")
+        })?;
+    let guest = forward(&names, iface, self_ty, trait_path)?;
+
+    let is_primary = primary.trait_name == trait_name && primary.self_ty == self_ty_str;
+    if !is_primary {
+        return Ok(guest);
+    }
+    let wit = pkg.to_wit();
+    let world = format!(
+        "{}:{}/{}",
+        pkg.name.namespace,
+        pkg.name.name,
+        pkg.world_name()
+    );
+    let bindings = format_ident!("{}", BINDINGS);
+    let runtime_path = format!("::{sdk_name}::wit_bindgen::rt");
+    let bitflags_path = format!("::{sdk_name}::wit_bindgen::rt::bitflags");
+    let conversions: TokenStream = pkg
+        .interfaces
+        .iter()
+        .flat_map(|i| i.types.iter().map(move |t| (i, t)))
+        .map(|(i, t)| convert_impls(&names, i, t))
+        .collect::<Result<_, _>>()?;
+    Ok(quote! {
+        #[doc(hidden)]
+        #[allow(warnings, clippy::all)]
+        pub(crate) mod #bindings {
+            #sdk::wit_bindgen::generate!({
+                inline: #wit,
+                world: #world,
+                runtime_path: #runtime_path,
+                bitflags_path: #bitflags_path,
+            });
+        }
+        #conversions
+        #guest
+        #bindings_path::export!(#self_ty with_types_in #bindings_path);
+    })
+}
+
+/// The crate's own `Cargo.toml`.
+fn manifest() -> Option<toml_edit::Document<String>> {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+    let text = std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")).ok()?;
+    text.parse().ok()
+}
+
+/// The name the crate knows the SDK by: `wash` for `wash = { package = "wash-sdk", … }`.
+fn sdk_crate() -> String {
+    let doc = manifest();
+    let deps = doc
+        .as_ref()
+        .and_then(|d| d.get("dependencies"))
+        .and_then(|d| d.as_table_like());
+    deps.and_then(|deps| {
+        deps.iter().find_map(|(key, value)| {
+            let package = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+            (package == "wash-sdk").then(|| key.replace('-', "_"))
+        })
+    })
+    .unwrap_or_else(|| "wash_sdk".to_string())
+}
+
+/// The package name, from cargo's variables and `[package.metadata.wasmcloud] namespace`.
+fn package_name() -> PackageName {
+    let name = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+    let version = std::env::var("CARGO_PKG_VERSION").ok();
+    let namespace = manifest()
+        .and_then(|doc| {
+            doc.get("package")?
+                .get("metadata")?
+                .get("wasmcloud")?
+                .get("namespace")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "component".to_string());
+    PackageName::new(&namespace, &name, version.as_deref())
+}
+
+/// Paths to generated items.
+struct Names<'a> {
+    pkg: &'a Package,
+    bindings: &'a syn::Path,
+    /// `::wash_sdk`, or whatever the crate renamed it to.
+    sdk: &'a TokenStream,
+}
+
+fn snake(s: &str) -> syn::Ident {
+    let mut id = s.replace('-', "_");
+    if syn::parse_str::<syn::Ident>(&id).is_err() {
+        id.push('_');
+    }
+    format_ident!("{}", id)
+}
+
+fn camel(s: &str) -> syn::Ident {
+    let id: String = s
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format_ident!("{}", id)
+}
+
+impl Names<'_> {
+    /// `bindings::exports::ns::pkg::iface`.
+    fn interface_module(&self, iface: &str) -> TokenStream {
+        let b = self.bindings;
+        let ns = snake(&self.pkg.name.namespace);
+        let pkg = snake(&self.pkg.name.name);
+        let i = snake(iface);
+        quote!(#b::exports::#ns::#pkg::#i)
+    }
+
+    /// The interface a type is defined in.
+    fn home_of(&self, ty: &str) -> Option<&Interface> {
+        self.pkg
+            .interfaces
+            .iter()
+            .find(|i| i.types.iter().any(|t| t.name == ty))
+    }
+
+    /// The generated Rust type for a WIT type.
+    fn gen_ty(&self, ty: &Ty) -> Result<TokenStream, String> {
+        Ok(match ty {
+            Ty::Prim(p) => {
+                let rust = match *p {
+                    "s8" => "i8",
+                    "s16" => "i16",
+                    "s32" => "i32",
+                    "s64" => "i64",
+                    "string" => "String",
+                    other => other,
+                };
+                let id = format_ident!("{}", rust);
+                quote!(#id)
+            }
+            Ty::List(t) => {
+                let t = self.gen_ty(t)?;
+                quote!(::std::vec::Vec<#t>)
+            }
+            Ty::Option(t) => {
+                let t = self.gen_ty(t)?;
+                quote!(::std::option::Option<#t>)
+            }
+            Ty::Result(a, b) => {
+                let a = a
+                    .as_ref()
+                    .map(|t| self.gen_ty(t))
+                    .transpose()?
+                    .unwrap_or(quote!(()));
+                let b = b
+                    .as_ref()
+                    .map(|t| self.gen_ty(t))
+                    .transpose()?
+                    .unwrap_or(quote!(()));
+                quote!(::std::result::Result<#a, #b>)
+            }
+            Ty::Tuple(ts) => {
+                let ts = ts
+                    .iter()
+                    .map(|t| self.gen_ty(t))
+                    .collect::<Result<Vec<_>, _>>()?;
+                quote!((#(#ts,)*))
+            }
+            Ty::Named(n) => {
+                let home = self
+                    .home_of(n)
+                    .ok_or_else(|| format!("type `{n}` has no interface"))?;
+                if let Some(t) = home.types.iter().find(|t| &t.name == n)
+                    && matches!(t.kind, TypeKind::Resource { .. })
+                {
+                    return Err(format!(
+                        "resource `{n}` is derived into the WIT, but `#[wash::export]` cannot generate resource bindings yet; keep resources out of exported signatures for now"
+                    ));
+                }
+                let m = self.interface_module(&home.name);
+                let id = camel(n);
+                quote!(#m::#id)
+            }
+            Ty::Borrow(n) => {
+                return Err(format!(
+                    "resource `{n}` is derived into the WIT, but `#[wash::export]` cannot generate resource bindings yet"
+                ));
+            }
+        })
+    }
+}
+
+/// `impl Guest for Component`, each function converting its arguments to the user's types,
+/// calling the user's impl, and converting the result back.
+fn forward(
+    names: &Names,
+    iface: &Interface,
+    self_ty: &syn::Type,
+    trait_path: &syn::Path,
+) -> Result<TokenStream, String> {
+    let module = names.interface_module(&iface.name);
+    let sdk = names.sdk;
+    let mut fns = Vec::new();
+    for f in &iface.funcs {
+        let fname = snake(&f.name);
+        let params: Vec<syn::Ident> = f.params.iter().map(|(n, _)| snake(n)).collect();
+        let tys = f
+            .params
+            .iter()
+            .map(|(_, t)| names.gen_ty(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let ret = match &f.result {
+            Some(r) => {
+                let r = names.gen_ty(r)?;
+                quote!(-> #r)
+            }
+            None => quote!(),
+        };
+        fns.push(quote! {
+            fn #fname(#(#params: #tys),*) #ret {
+                #sdk::Convert::convert(
+                    <#self_ty as #trait_path>::#fname(#(#sdk::Convert::convert(#params)),*)
+                )
+            }
+        });
+    }
+    if fns.is_empty() {
+        return Ok(TokenStream::new());
+    }
+    Ok(quote! {
+        impl #module::Guest for #self_ty {
+            #(#fns)*
+        }
+    })
+}
+
+/// `Convert` both ways between a user type and its generated twin.
+fn convert_impls(names: &Names, iface: &Interface, t: &TypeDef) -> Result<TokenStream, String> {
+    let user: syn::Path = syn::parse_str(&t.rust_path).map_err(|e| e.to_string())?;
+    let sdk = names.sdk;
+    let m = names.interface_module(&iface.name);
+    let id = camel(&t.name);
+    let generated = quote!(#m::#id);
+    let (to_gen, from_gen) = match &t.kind {
+        TypeKind::Record(fields) => {
+            let f: Vec<_> = fields.iter().map(|f| snake(&f.name)).collect();
+            (
+                quote!(#generated { #(#f: #sdk::Convert::convert(self.#f)),* }),
+                quote!(#user { #(#f: #sdk::Convert::convert(self.#f)),* }),
+            )
+        }
+        TypeKind::Enum(cases) | TypeKind::Variant(cases) => {
+            let arms = |from: &TokenStream, to: &TokenStream| -> Vec<TokenStream> {
+                cases
+                    .iter()
+                    .map(|c| {
+                        let v = camel(&c.name);
+                        if c.ty.is_some() {
+                            quote!(#from::#v(x) => #to::#v(#sdk::Convert::convert(x)))
+                        } else {
+                            quote!(#from::#v => #to::#v)
+                        }
+                    })
+                    .collect()
+            };
+            let user_tokens = quote!(#user);
+            let a = arms(&user_tokens, &generated);
+            let b = arms(&generated, &user_tokens);
+            (
+                quote!(match self { #(#a),* }),
+                quote!(match self { #(#b),* }),
+            )
+        }
+        TypeKind::Flags(flags) => {
+            let f: Vec<_> = flags.iter().map(|f| snake(&f.name)).collect();
+            let consts: Vec<_> = flags
+                .iter()
+                .map(|f| format_ident!("{}", f.name.replace('-', "_").to_ascii_uppercase()))
+                .collect();
+            (
+                quote! {{
+                    let mut flags = #generated::empty();
+                    #(if self.#f { flags |= #generated::#consts; })*
+                    flags
+                }},
+                quote!(#user { #(#f: self.contains(#generated::#consts)),* }),
+            )
+        }
+        TypeKind::Resource { .. } => return Ok(TokenStream::new()),
+    };
+    Ok(quote! {
+        impl #sdk::Convert<#generated> for #user {
+            fn convert(self) -> #generated { #to_gen }
+        }
+        impl #sdk::Convert<#user> for #generated {
+            fn convert(self) -> #user { #from_gen }
+        }
+    })
+}

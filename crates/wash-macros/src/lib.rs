@@ -1,0 +1,102 @@
+//! The proc macros of `wash-sdk`. Each one reads the crate's sources (a proc macro sees only
+//! its own item; WIT needs them all), derives the crate's WIT with `wash-derive`, and either
+//! checks its own item — so an error points at the offending Rust — or, for `#[export]`,
+//! generates the wit-bindgen bindings and the glue to the user's trait impl.
+//!
+//! Reading the sources here is always current: cargo recompiles the crate, and so re-runs
+//! these macros, whenever any of its source files changes.
+
+mod export;
+
+use proc_macro::TokenStream;
+use quote::ToTokens;
+use wash_derive::CrateItems;
+
+/// The crate being compiled, as wash-derive sees it.
+fn crate_items() -> Result<CrateItems, proc_macro2::TokenStream> {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let files = wash_derive::scan_crate(std::path::Path::new(&dir)).map_err(|e| {
+        let msg = format!("wash: {e}");
+        quote::quote!(compile_error!(#msg);)
+    })?;
+    Ok(CrateItems::collect(&files))
+}
+
+/// Checks `item` and returns it unchanged, with any errors at their spans.
+fn checked(item: TokenStream, extra: proc_macro2::TokenStream) -> TokenStream {
+    let parsed: syn::Item = match syn::parse(item.clone()) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let errors = match crate_items() {
+        Ok(items) => items
+            .check_item(&parsed)
+            .iter()
+            .map(wash_derive::Error::to_compile_error)
+            .collect(),
+        Err(e) => e,
+    };
+    let mut out = parsed.into_token_stream();
+    out.extend(errors);
+    out.extend(extra);
+    out.into()
+}
+
+/// Marks a trait as a WIT interface: its functions become the interface's functions.
+#[proc_macro_attribute]
+pub fn interface(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    checked(item, Default::default())
+}
+
+/// Marks a struct, and an `impl` block of its methods, as a WIT resource.
+#[proc_macro_attribute]
+pub fn resource(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    checked(item, Default::default())
+}
+
+/// Derives a WIT `record` (struct with named fields), `enum` (fieldless enum) or `variant`
+/// (enum whose cases carry a value).
+#[proc_macro_derive(Type)]
+pub fn derive_type(item: TokenStream) -> TokenStream {
+    derive_check(item)
+}
+
+/// Derives WIT `flags` from a struct of `bool` fields.
+#[proc_macro_derive(Flags)]
+pub fn derive_flags(item: TokenStream) -> TokenStream {
+    derive_check(item)
+}
+
+/// A derive adds no items of its own; it only reports what WIT cannot express.
+fn derive_check(item: TokenStream) -> TokenStream {
+    let parsed: syn::Item = match syn::parse(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    match crate_items() {
+        Ok(items) => items
+            .check_item(&parsed)
+            .iter()
+            .map(wash_derive::Error::to_compile_error)
+            .collect::<proc_macro2::TokenStream>()
+            .into(),
+        Err(e) => e.into(),
+    }
+}
+
+/// Exports an interface: `#[wash::export] impl Greet for Component { … }`. Generates the
+/// component's bindings from the derived WIT and forwards each exported function to the impl.
+#[proc_macro_attribute]
+pub fn export(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed: syn::ItemImpl = match syn::parse(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let glue = match crate_items() {
+        Ok(items) => export::expand(&items, &parsed),
+        Err(e) => e,
+    };
+    let mut out = parsed.into_token_stream();
+    out.extend(glue);
+    out.into()
+}

@@ -1,0 +1,101 @@
+//! Write WebAssembly components as Rust traits.
+//!
+//! ```ignore
+//! #[wash::interface]
+//! pub trait Greet { fn greet(who: Person) -> String; }
+//!
+//! #[derive(wash::Type)]
+//! pub struct Person { pub name: String, pub age: Option<u8> }
+//!
+//! struct Component;
+//!
+//! #[wash::export]
+//! impl Greet for Component {
+//!     fn greet(who: Person) -> String { format!("Hello, {}!", who.name) }
+//! }
+//! ```
+//!
+//! At compile time the macros read the crate's sources, derive its WIT (the same text
+//! `wash wit` prints), and generate the component bindings with wit-bindgen. Nothing is
+//! hand-written: no `wit/` folder, no `world.wit`.
+
+#![no_std]
+
+extern crate alloc;
+
+pub use wash_macros::{Flags, Type, export, interface, resource};
+#[doc(hidden)]
+pub use wit_bindgen;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Converts between the user's types and the ones wit-bindgen generates, field by field and
+/// through containers. Implemented by `#[wash::export]` for each derived type.
+#[doc(hidden)]
+pub trait Convert<T> {
+    /// The converted value.
+    fn convert(self) -> T;
+}
+
+macro_rules! identity {
+    ($($t:ty),*) => {$(
+        impl Convert<$t> for $t {
+            #[inline]
+            fn convert(self) -> $t { self }
+        }
+    )*};
+}
+identity!(
+    bool,
+    u8,
+    u16,
+    u32,
+    u64,
+    i8,
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    char,
+    String,
+    ()
+);
+
+impl<A: Convert<B>, B> Convert<Vec<B>> for Vec<A> {
+    fn convert(self) -> Vec<B> {
+        self.into_iter().map(Convert::convert).collect()
+    }
+}
+
+impl<A: Convert<B>, B> Convert<Option<B>> for Option<A> {
+    fn convert(self) -> Option<B> {
+        self.map(Convert::convert)
+    }
+}
+
+impl<A: Convert<C>, B: Convert<D>, C, D> Convert<Result<C, D>> for Result<A, B> {
+    fn convert(self) -> Result<C, D> {
+        match self {
+            Ok(a) => Ok(a.convert()),
+            Err(b) => Err(b.convert()),
+        }
+    }
+}
+
+macro_rules! tuples {
+    ($(($($a:ident $b:ident $i:tt),+))*) => {$(
+        impl<$($a: Convert<$b>, $b),+> Convert<($($b,)+)> for ($($a,)+) {
+            fn convert(self) -> ($($b,)+) { ($(self.$i.convert(),)+) }
+        }
+    )*};
+}
+tuples! {
+    (A1 B1 0)
+    (A1 B1 0, A2 B2 1)
+    (A1 B1 0, A2 B2 1, A3 B3 2)
+    (A1 B1 0, A2 B2 1, A3 B3 2, A4 B4 3)
+    (A1 B1 0, A2 B2 1, A3 B3 2, A4 B4 3, A5 B5 4)
+    (A1 B1 0, A2 B2 1, A3 B3 2, A4 B4 3, A5 B5 4, A6 B6 5)
+}
