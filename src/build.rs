@@ -38,6 +38,9 @@ pub struct BuiltComponent {
     pub size: u64,
     /// `sha256:<hex>` of the file.
     pub digest: String,
+    /// The WIT derived from the package's Rust traits, written for other tools
+    /// (`<target-dir>/wasmcloud/wit/<package>.wit`); `None` when it derives none.
+    pub wit: Option<PathBuf>,
 }
 
 /// Steps a build reports as it goes, for a progress display.
@@ -120,6 +123,25 @@ pub enum BuildError {
     /// Reading or placing a file failed.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// The package's WIT could not be derived.
+    #[error(transparent)]
+    Wit(#[from] crate::wit::WitError),
+}
+
+/// Writes the package's derived WIT to `<out>/wit/<package>.wit`, where tools that want the
+/// WIT without decoding the component (wkg, wit-bindgen, other languages) can read it.
+fn write_derived_wit(
+    package: &cargo_metadata::Package,
+    out_dir: &Path,
+) -> Result<Option<PathBuf>, BuildError> {
+    let Some(derived) = crate::wit::derive(package)? else {
+        return Ok(None);
+    };
+    let path = out_dir.join("wit").join(format!("{}.wit", package.name));
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(derived.wit.as_str()) {
+        artifact::write_atomic(&path, derived.wit.as_bytes())?;
+    }
+    Ok(Some(path))
 }
 
 /// The file whose presence records a good build with the wasm target, in the output dir.
@@ -155,7 +177,7 @@ pub fn build(
             }
             other => other?,
         };
-        place_all(&project, artifacts, reporter)
+        place_all(&project, artifacts, opts.selection.workspace, reporter)
     })
 }
 
@@ -184,6 +206,7 @@ fn stamp_found(selection: &PackageSelection) -> bool {
 fn place_all(
     project: &Project,
     artifacts: Vec<WasmArtifact>,
+    whole_workspace: bool,
     reporter: &dyn Reporter,
 ) -> Result<Vec<BuiltComponent>, BuildError> {
     let out_dir = project.output_dir();
@@ -193,12 +216,14 @@ fn place_all(
             .iter()
             .filter(|a| a.package_id == package.id)
             .collect();
-        if mine.is_empty() {
+        // In a whole-workspace build, library members (an interface crate, say) are expected.
+        if mine.is_empty() && !whole_workspace {
             return Err(BuildError::NoComponent {
                 package: package.name.to_string(),
                 manifest: package.manifest_path.clone().into(),
             });
         }
+        let wit = write_derived_wit(package, &out_dir)?;
         for a in mine {
             let name = if a.is_lib {
                 package.name.to_string()
@@ -214,8 +239,17 @@ fn place_all(
                 path: dest,
                 size,
                 digest,
+                wit: wit.clone(),
             });
         }
+    }
+    if built.is_empty()
+        && let Some(first) = project.packages().next()
+    {
+        return Err(BuildError::NoComponent {
+            package: first.name.to_string(),
+            manifest: first.manifest_path.clone().into(),
+        });
     }
     let stamp = out_dir.join(TARGET_STAMP);
     if !stamp.exists() {

@@ -49,6 +49,7 @@ pub fn exec(shell: &Shell, args: BuildArgs) -> anyhow::Result<ExitCode> {
                 "path": c.path,
                 "size": c.size,
                 "digest": c.digest,
+                "wit": c.wit,
             }));
         } else {
             shell.status(

@@ -10,4 +10,5 @@ mod help;
 mod inspect;
 mod new;
 mod run;
+mod sdk;
 mod wit;

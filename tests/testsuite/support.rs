@@ -128,6 +128,16 @@ pub fn cli_probe() -> &'static Fixture {
     })
 }
 
+/// `tests/fixtures/greeter`, written with wash-sdk: WIT derived from its Rust trait.
+pub fn greeter() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/greeter");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
 /// Writes a WAT text as a binary file and returns its path.
 pub fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
     let path = dir.join(name);

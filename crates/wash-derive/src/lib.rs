@@ -40,6 +40,8 @@ pub struct Error {
     pub file: Option<std::path::PathBuf>,
     /// What is wrong and what to write instead.
     pub message: String,
+    /// The offending tokens, so a compile error can underline all of them.
+    tokens: Option<proc_macro2::TokenStream>,
 }
 
 impl Error {
@@ -48,12 +50,32 @@ impl Error {
             span,
             file: None,
             message: message.into(),
+            tokens: None,
+        }
+    }
+
+    pub(crate) fn spanned(tokens: &impl quote::ToTokens, message: impl Into<String>) -> Error {
+        let tokens = tokens.to_token_stream();
+        let span = tokens
+            .clone()
+            .into_iter()
+            .next()
+            .map(|t| t.span())
+            .unwrap_or_else(proc_macro2::Span::call_site);
+        Error {
+            span,
+            file: None,
+            message: message.into(),
+            tokens: Some(tokens),
         }
     }
 
     /// The error as `compile_error!` tokens, pointing at its span.
     pub fn to_compile_error(&self) -> proc_macro2::TokenStream {
-        syn::Error::new(self.span, &self.message).to_compile_error()
+        match &self.tokens {
+            Some(tokens) => syn::Error::new_spanned(tokens, &self.message).to_compile_error(),
+            None => syn::Error::new(self.span, &self.message).to_compile_error(),
+        }
     }
 }
 

@@ -25,8 +25,8 @@ pub(crate) fn map(ty: &Type, pos: Position, known: &Known) -> Result<Ty, Error> 
         Type::Path(p) if p.qself.is_none() => map_path(p, pos, known),
         Type::Paren(p) => map(&p.elem, pos, known),
         Type::Group(g) => map(&g.elem, pos, known),
-        Type::Tuple(t) if t.elems.is_empty() => Err(Error::new(
-            ty.span(),
+        Type::Tuple(t) if t.elems.is_empty() => Err(Error::spanned(
+            ty,
             "`()` has no WIT type here; leave the return type out, or use it inside `Result<(), E>`",
         )),
         Type::Tuple(t) => Ok(Ty::Tuple(
@@ -36,28 +36,28 @@ pub(crate) fn map(ty: &Type, pos: Position, known: &Known) -> Result<Ty, Error> 
                 .collect::<Result<_, _>>()?,
         )),
         Type::Reference(r) => map_reference(r, pos, known),
-        Type::Array(_) | Type::Slice(_) => Err(Error::new(
-            ty.span(),
+        Type::Array(_) | Type::Slice(_) => Err(Error::spanned(
+            ty,
             "WIT has no fixed-size arrays or slices; use `Vec<T>` (a WIT `list<t>`)",
         )),
-        Type::TraitObject(_) | Type::ImplTrait(_) => Err(Error::new(
-            ty.span(),
+        Type::TraitObject(_) | Type::ImplTrait(_) => Err(Error::spanned(
+            ty,
             "a trait object cannot cross a component boundary: WIT passes values, not behaviour; \
              use a concrete type, or a resource (`#[wash::resource]`) for an object with methods",
         )),
-        Type::BareFn(_) => Err(Error::new(
-            ty.span(),
+        Type::BareFn(_) => Err(Error::spanned(
+            ty,
             "WIT cannot pass functions; export a function in an interface instead",
         )),
-        Type::Ptr(_) => Err(Error::new(
-            ty.span(),
+        Type::Ptr(_) => Err(Error::spanned(
+            ty,
             "raw pointers cannot cross a component boundary; pass the value itself",
         )),
-        Type::Never(_) => Err(Error::new(
-            ty.span(),
+        Type::Never(_) => Err(Error::spanned(
+            ty,
             "WIT has no `!` type; leave the return type out",
         )),
-        _ => Err(Error::new(ty.span(), "this type has no WIT equivalent")),
+        _ => Err(Error::spanned(ty, "this type has no WIT equivalent")),
     }
 }
 
@@ -76,8 +76,8 @@ fn map_reference(r: &syn::TypeReference, pos: Position, known: &Known) -> Result
     {
         let ident = last.ident.to_string();
         if ident == "str" {
-            return Err(Error::new(
-                span,
+            return Err(Error::spanned(
+                r,
                 "WIT arguments are owned values: write `String` instead of `&str`",
             ));
         }
@@ -85,8 +85,8 @@ fn map_reference(r: &syn::TypeReference, pos: Position, known: &Known) -> Result
             if pos == Position::Param && r.mutability.is_none() {
                 return Ok(Ty::Borrow(wit.clone()));
             }
-            return Err(Error::new(
-                span,
+            return Err(Error::spanned(
+                r,
                 format!(
                     "a resource is borrowed only as a function parameter, as `&{ident}`; \
                      here, pass it by value (`{ident}`)"
@@ -96,14 +96,14 @@ fn map_reference(r: &syn::TypeReference, pos: Position, known: &Known) -> Result
     }
     if let Type::Slice(s) = &*r.elem {
         let inner = quote::ToTokens::to_token_stream(&s.elem).to_string();
-        return Err(Error::new(
-            span,
+        return Err(Error::spanned(
+            r,
             format!("WIT arguments are owned values: write `Vec<{inner}>` instead of `&[{inner}]`"),
         ));
     }
     let inner = quote::ToTokens::to_token_stream(&r.elem).to_string();
-    Err(Error::new(
-        span,
+    Err(Error::spanned(
+        r,
         format!("WIT arguments are owned values: write `{inner}` instead of a reference"),
     ))
 }
@@ -126,8 +126,8 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
             })
             .collect::<Result<_, _>>()?,
         PathArguments::Parenthesized(_) => {
-            return Err(Error::new(
-                span,
+            return Err(Error::spanned(
+                p,
                 "WIT cannot pass functions; export a function in an interface instead",
             ));
         }
@@ -137,8 +137,8 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
         if args.len() == n {
             Ok(())
         } else {
-            Err(Error::new(
-                span,
+            Err(Error::spanned(
+                p,
                 format!("`{ident}` takes {n} type argument(s) here"),
             ))
         }
@@ -161,20 +161,20 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
         "f64" => prim("f64"),
         "char" => prim("char"),
         "String" => prim("string"),
-        "usize" | "isize" => Err(Error::new(
-            span,
+        "usize" | "isize" => Err(Error::spanned(
+            p,
             format!(
                 "WIT has no pointer-sized integers; use `{}` (or `{}`)",
                 if ident == "usize" { "u32" } else { "i32" },
                 if ident == "usize" { "u64" } else { "i64" }
             ),
         )),
-        "u128" | "i128" => Err(Error::new(
-            span,
+        "u128" | "i128" => Err(Error::spanned(
+            p,
             "WIT integers are at most 64 bits; use two `u64`s in a struct, or a `String`",
         )),
-        "str" => Err(Error::new(
-            span,
+        "str" => Err(Error::spanned(
+            p,
             "WIT arguments are owned values: write `String`",
         )),
         "Vec" | "VecDeque" => {
@@ -195,38 +195,38 @@ fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error
             };
             Ok(Ty::Result(side(args[0])?, side(args[1])?))
         }
-        "Box" | "Rc" | "Arc" => Err(Error::new(
-            span,
+        "Box" | "Rc" | "Arc" => Err(Error::spanned(
+            p,
             format!(
                 "WIT passes values, not pointers: write the inner type instead of `{ident}<…>`"
             ),
         )),
-        "HashMap" | "BTreeMap" | "IndexMap" => Err(Error::new(
-            span,
+        "HashMap" | "BTreeMap" | "IndexMap" => Err(Error::spanned(
+            p,
             format!(
                 "WIT has no map type; use `Vec<(K, V)>` (a `list<tuple<k, v>>`) instead of `{ident}`"
             ),
         )),
-        "HashSet" | "BTreeSet" | "IndexSet" => Err(Error::new(
-            span,
+        "HashSet" | "BTreeSet" | "IndexSet" => Err(Error::spanned(
+            p,
             format!("WIT has no set type; use `Vec<T>` instead of `{ident}`"),
         )),
-        "Self" => Err(Error::new(
-            span,
+        "Self" => Err(Error::spanned(
+            p,
             "`Self` is only allowed as a resource constructor's return type; name the type",
         )),
         _ => match known.get(&ident) {
             Some((wit, _)) if args.is_empty() => Ok(Ty::Named(wit.clone())),
-            Some(_) => Err(Error::new(
-                span,
+            Some(_) => Err(Error::spanned(
+                p,
                 "WIT has no generics: define a concrete type for each use",
             )),
-            None if !args.is_empty() => Err(Error::new(
-                span,
+            None if !args.is_empty() => Err(Error::spanned(
+                p,
                 format!("`{ident}<…>` has no WIT equivalent, and WIT has no generics"),
             )),
-            None => Err(Error::new(
-                span,
+            None => Err(Error::spanned(
+                p,
                 format!(
                     "`{ident}` is not a WIT type: add `#[derive(wash::Type)]` to its definition in \
                      this crate (or use a WIT-compatible type)"

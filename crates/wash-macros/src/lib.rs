@@ -22,65 +22,69 @@ fn crate_items() -> Result<CrateItems, proc_macro2::TokenStream> {
     Ok(CrateItems::collect(&files))
 }
 
-/// Checks `item` and returns it unchanged, with any errors at their spans.
-fn checked(item: TokenStream, extra: proc_macro2::TokenStream) -> TokenStream {
-    let parsed: syn::Item = match syn::parse(item.clone()) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error().into(),
-    };
-    let errors = match crate_items() {
+/// The errors wash-derive finds in `item`. A macro's input has lost the attribute that invoked
+/// it, so `marker` puts it back for the check.
+fn errors_in(item: &syn::Item, marker: syn::Attribute) -> proc_macro2::TokenStream {
+    let mut marked = item.clone();
+    match &mut marked {
+        syn::Item::Trait(t) => t.attrs.push(marker),
+        syn::Item::Struct(s) => s.attrs.push(marker),
+        syn::Item::Enum(e) => e.attrs.push(marker),
+        syn::Item::Impl(i) => i.attrs.push(marker),
+        _ => {}
+    }
+    match crate_items() {
         Ok(items) => items
-            .check_item(&parsed)
+            .check_item(&marked)
             .iter()
             .map(wash_derive::Error::to_compile_error)
             .collect(),
         Err(e) => e,
+    }
+}
+
+/// Checks an attribute macro's item and returns it unchanged, with any errors at their spans.
+fn checked(item: TokenStream, marker: syn::Attribute) -> TokenStream {
+    let parsed: syn::Item = match syn::parse(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error().into(),
     };
+    let errors = errors_in(&parsed, marker);
     let mut out = parsed.into_token_stream();
     out.extend(errors);
-    out.extend(extra);
     out.into()
 }
 
 /// Marks a trait as a WIT interface: its functions become the interface's functions.
 #[proc_macro_attribute]
 pub fn interface(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    checked(item, Default::default())
+    checked(item, syn::parse_quote!(#[interface]))
 }
 
 /// Marks a struct, and an `impl` block of its methods, as a WIT resource.
 #[proc_macro_attribute]
 pub fn resource(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    checked(item, Default::default())
+    checked(item, syn::parse_quote!(#[resource]))
 }
 
 /// Derives a WIT `record` (struct with named fields), `enum` (fieldless enum) or `variant`
 /// (enum whose cases carry a value).
 #[proc_macro_derive(Type)]
 pub fn derive_type(item: TokenStream) -> TokenStream {
-    derive_check(item)
+    derive_check(item, syn::parse_quote!(#[derive(Type)]))
 }
 
 /// Derives WIT `flags` from a struct of `bool` fields.
 #[proc_macro_derive(Flags)]
 pub fn derive_flags(item: TokenStream) -> TokenStream {
-    derive_check(item)
+    derive_check(item, syn::parse_quote!(#[derive(Flags)]))
 }
 
 /// A derive adds no items of its own; it only reports what WIT cannot express.
-fn derive_check(item: TokenStream) -> TokenStream {
-    let parsed: syn::Item = match syn::parse(item) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error().into(),
-    };
-    match crate_items() {
-        Ok(items) => items
-            .check_item(&parsed)
-            .iter()
-            .map(wash_derive::Error::to_compile_error)
-            .collect::<proc_macro2::TokenStream>()
-            .into(),
-        Err(e) => e.into(),
+fn derive_check(item: TokenStream, marker: syn::Attribute) -> TokenStream {
+    match syn::parse::<syn::Item>(item) {
+        Ok(parsed) => errors_in(&parsed, marker).into(),
+        Err(e) => e.to_compile_error().into(),
     }
 }
 

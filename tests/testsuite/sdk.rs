@@ -1,0 +1,251 @@
+//! Components written as Rust traits with wash-sdk: the WIT derived at build time is the one
+//! embedded in the component, written beside it, and printed by `wash wit`; the exported
+//! functions really run, with every kind of type converted both ways.
+
+use std::path::Path;
+
+use wasmtime::component::{Component, Linker, ResourceTable, Val};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::support::*;
+
+struct Host {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Calls `interface#func` of the component with `args` and returns its result.
+fn call(wasm: &Path, interface: &str, func: &str, args: &[Val]) -> Val {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, wasm).unwrap();
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let mut store = Store::new(
+        &engine,
+        Host {
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+        },
+    );
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let iface = instance
+        .get_export_index(&mut store, None, interface)
+        .expect("interface exported");
+    let f = instance
+        .get_export_index(&mut store, Some(&iface), func)
+        .expect("function exported");
+    let f = instance.get_func(&mut store, f).unwrap();
+    let mut results = [Val::Bool(false)];
+    f.call(&mut store, args, &mut results).unwrap();
+    f.post_return(&mut store).unwrap();
+    results[0].clone()
+}
+
+fn person(name: &str, age: Option<u8>) -> Val {
+    Val::Record(vec![
+        ("name".into(), Val::String(name.into())),
+        ("age".into(), Val::Option(age.map(|a| Box::new(Val::U8(a))))),
+    ])
+}
+
+const GREET: &str = "acme:greeter/greet@0.1.0";
+
+#[test]
+fn exported_functions_run_with_records_options_enums_flags_and_variants() {
+    let f = greeter();
+    assert_eq!(
+        call(&f.wasm, GREET, "greet", &[person("Ada", Some(36))]),
+        Val::String("Hello, Ada (36)!".into())
+    );
+    assert_eq!(
+        call(&f.wasm, GREET, "greet", &[person("Bo", None)]),
+        Val::String("Hello, Bo!".into())
+    );
+
+    let people = Val::List(vec![person("Ada", Some(36)), person("Bo", None)]);
+    let out = call(
+        &f.wasm,
+        GREET,
+        "greet-all",
+        &[
+            people.clone(),
+            Val::Enum("shouting".into()),
+            Val::Flags(vec!["with-age".into(), "exclaim".into()]),
+        ],
+    );
+    let expected = Val::List(vec![
+        Val::String("HELLO, ADA (36)!".into()),
+        Val::String("HELLO, BO!".into()),
+    ]);
+    assert_eq!(out, Val::Result(Ok(Some(Box::new(expected)))));
+
+    let out = call(
+        &f.wasm,
+        GREET,
+        "greet-all",
+        &[people, Val::Enum("plain".into()), Val::Flags(vec![])],
+    );
+    let expected = Val::List(vec![
+        Val::String("Hello, Ada".into()),
+        Val::String("Hello, Bo".into()),
+    ]);
+    assert_eq!(out, Val::Result(Ok(Some(Box::new(expected)))));
+
+    let none = call(
+        &f.wasm,
+        GREET,
+        "greet-all",
+        &[
+            Val::List(vec![]),
+            Val::Enum("plain".into()),
+            Val::Flags(vec![]),
+        ],
+    );
+    assert_eq!(
+        none,
+        Val::Result(Err(Some(Box::new(Val::Variant(
+            "nobody-there".into(),
+            None
+        )))))
+    );
+    let many = Val::List((0..5).map(|i| person(&format!("p{i}"), None)).collect());
+    let too_many = call(
+        &f.wasm,
+        GREET,
+        "greet-all",
+        &[many, Val::Enum("plain".into()), Val::Flags(vec![])],
+    );
+    assert_eq!(
+        too_many,
+        Val::Result(Err(Some(Box::new(Val::Variant(
+            "too-many".into(),
+            Some(Box::new(Val::U32(5)))
+        )))))
+    );
+}
+
+#[test]
+fn embedded_written_and_printed_wit_agree() {
+    let f = greeter();
+    let out = run(
+        wash()
+            .args(["wit", "--manifest-path"])
+            .arg(f.dir.join("Cargo.toml")),
+        true,
+    );
+    let printed = stdout(&out);
+    let written =
+        std::fs::read_to_string(shared_target_dir().join("wasmcloud/wit/greeter.wit")).unwrap();
+    assert_eq!(printed.trim_end(), written.trim_end());
+    redactions().bind(|| insta::assert_snapshot!("sdk-greeter-derived-wit", written));
+
+    let out = run(wash().args(["inspect", "--wit"]).arg(&f.wasm), true);
+    let embedded = stdout(&out);
+    assert!(
+        embedded.contains("export acme:greeter/greet@0.1.0;"),
+        "{embedded}"
+    );
+    assert!(
+        embedded.contains("package acme:greeter@0.1.0 {"),
+        "{embedded}"
+    );
+    for line in [
+        "record person {",
+        "flags options {",
+        "variant greet-error {",
+        "greet-all: func(people: list<person>, style: style, options: options) -> result<list<string>, greet-error>;",
+    ] {
+        assert!(
+            embedded.contains(line),
+            "`{line}` not embedded:\n{embedded}"
+        );
+    }
+}
+
+#[test]
+fn changing_the_trait_changes_the_component_wit_on_the_next_build() {
+    let tmp = temp_dir();
+    let src = greeter().dir.clone();
+    let dir = tmp.path().join("greeter-edit");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wash-sdk");
+    let manifest = std::fs::read_to_string(src.join("Cargo.toml"))
+        .unwrap()
+        .replace("../../../crates/wash-sdk", &sdk.display().to_string())
+        .replace("name = \"greeter\"", "name = \"greeter-edit\"");
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    let lib = std::fs::read_to_string(src.join("src/lib.rs")).unwrap();
+    std::fs::write(dir.join("src/lib.rs"), &lib).unwrap();
+
+    let wasm = build_json(&dir);
+    let before = stdout(&run(wash().args(["inspect", "--wit"]).arg(&wasm), true));
+    assert!(!before.contains("farewell"), "{before}");
+
+    let edited = lib
+        .replace(
+            "    fn greet(who: Person) -> String;\n",
+            "    fn greet(who: Person) -> String;\n    fn farewell(who: Person, times: u16) -> String;\n",
+        )
+        .replace(
+            "impl Greet for Component {\n",
+            "impl Greet for Component {\n    fn farewell(who: Person, times: u16) -> String { format!(\"Bye, {}\", who.name).repeat(times as usize) }\n",
+        );
+    assert_ne!(edited, lib);
+    std::fs::write(dir.join("src/lib.rs"), edited).unwrap();
+    let wasm = build_json(&dir);
+    let after = stdout(&run(wash().args(["inspect", "--wit"]).arg(&wasm), true));
+    assert!(
+        after.contains("farewell: func(who: person, times: u16) -> string;"),
+        "{after}"
+    );
+    assert_eq!(
+        call(
+            &wasm,
+            "acme:greeter-edit/greet@0.1.0",
+            "farewell",
+            &[person("Ada", None), Val::U16(2)]
+        ),
+        Val::String("Bye, AdaBye, Ada".into())
+    );
+}
+
+#[test]
+fn unsupported_rust_fails_the_build_at_its_span() {
+    let tmp = temp_dir();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wash-sdk");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bad-types\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nwash = {{ package = \"wash-sdk\", path = \"{}\" }}\n",
+            sdk.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "#[wash::interface]\npub trait Store {\n    fn put(entries: std::collections::HashMap<String, String>);\n}\n",
+    )
+    .unwrap();
+    let out = run(wash().arg("build").current_dir(dir), false);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: WIT has no map type; use `Vec<(K, V)>`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("src/lib.rs:3:21"),
+        "rustc should point at the type: {err}"
+    );
+}
