@@ -9,6 +9,7 @@
 pub mod artifact;
 pub mod build;
 pub mod cli;
+pub mod compose;
 pub mod inspect;
 pub mod project;
 pub mod run;

@@ -2,6 +2,7 @@
 //! the options of one library call and renders what comes back, as text or `--json`.
 
 mod build;
+mod compose;
 mod inspect;
 mod new;
 mod run;
@@ -27,6 +28,7 @@ pub struct Cli {
 enum Command {
     New(new::NewArgs),
     Build(build::BuildArgs),
+    Compose(compose::ComposeArgs),
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
     Wit(wit::WitArgs),
@@ -51,6 +53,7 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
     let result = match cli.command {
         Command::New(args) => new::exec(&shell, args),
         Command::Build(args) => build::exec(&shell, args),
+        Command::Compose(args) => compose::exec(&shell, args),
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),

@@ -70,7 +70,6 @@ fn pos_inner(pos: Position) -> Position {
 }
 
 fn map_reference(r: &syn::TypeReference, pos: Position, known: &Known) -> Result<Ty, Error> {
-    let span = r.span();
     if let Type::Path(p) = &*r.elem
         && let Some(last) = p.path.segments.last()
     {
@@ -109,7 +108,6 @@ fn map_reference(r: &syn::TypeReference, pos: Position, known: &Known) -> Result
 }
 
 fn map_path(p: &syn::TypePath, pos: Position, known: &Known) -> Result<Ty, Error> {
-    let span = p.span();
     let last = p.path.segments.last().expect("a path has a segment");
     let ident = last.ident.to_string();
     let args: Vec<&Type> = match &last.arguments {

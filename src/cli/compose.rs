@@ -1,0 +1,66 @@
+//! `wash compose`: plug components into a root component's imports.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use super::shell::{Shell, human_size};
+use crate::artifact;
+use crate::compose::{self, Plug};
+
+/// Plug components into each other's imports, producing one component
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Each plug satisfies the imports (of the root, or of other plugs) that it exports; \
+semver-compatible versions match. Imports nothing satisfies stay imports of the result.")]
+pub struct ComposeArgs {
+    /// The component whose imports are satisfied and whose exports the result keeps
+    root: PathBuf,
+    /// A component to plug in (repeatable)
+    #[arg(long = "plug", value_name = "PATH", required = true)]
+    plugs: Vec<PathBuf>,
+    /// Where to write the composed component
+    #[arg(short, long, value_name = "PATH", required_unless_present = "dry_run")]
+    output: Option<PathBuf>,
+    /// Print the plan (which plug satisfies which import) without writing anything
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn exec(shell: &Shell, args: ComposeArgs) -> anyhow::Result<ExitCode> {
+    let root = artifact::read(&args.root)?;
+    let mut plugs = Vec::new();
+    for p in &args.plugs {
+        plugs.push(Plug {
+            name: p.display().to_string(),
+            bytes: artifact::read(p)?,
+        });
+    }
+    if let Some(out) = &args.output
+        && args.plugs.iter().chain([&args.root]).any(|p| p == out)
+    {
+        bail!("`{}` is an input; write the composition to another file", out.display());
+    }
+    let composition = compose::compose(root, plugs, args.dry_run)
+        .with_context(|| format!("failed to compose `{}`", args.root.display()))?;
+    if args.json {
+        shell.json(&composition);
+    } else {
+        for l in &composition.links {
+            shell.status("Plugged", format!("{} ← {} (from {})", l.import, l.export, l.provider));
+        }
+        for o in &composition.open_imports {
+            shell.status("Import", format!("{} (of {}) stays an import", o.import, o.consumer));
+        }
+    }
+    if let (Some(out), Some(bytes)) = (&args.output, &composition.bytes) {
+        artifact::write_atomic(out, bytes)?;
+        if !args.json {
+            shell.status("Composed", format!("{} ({})", out.display(), human_size(bytes.len() as u64)));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
