@@ -109,7 +109,11 @@ struct Planner {
 
 /// Plugs `plugs` into `root`'s imports (and into each other's), and exports what `root`
 /// exports. With `dry_run` only the plan is made.
-pub fn compose(root: Vec<u8>, plugs: Vec<Plug>, dry_run: bool) -> Result<Composition, ComposeError> {
+pub fn compose(
+    root: Vec<u8>,
+    plugs: Vec<Plug>,
+    dry_run: bool,
+) -> Result<Composition, ComposeError> {
     let mut graph = CompositionGraph::new();
     let mut names = HashMap::new();
     let mut register = |graph: &mut CompositionGraph, name: &str, key: String, bytes: Vec<u8>| {
@@ -126,7 +130,12 @@ pub fn compose(root: Vec<u8>, plugs: Vec<Plug>, dry_run: bool) -> Result<Composi
     let root_id = register(&mut graph, "root", "wash:root".into(), root)?;
     let mut plug_ids = Vec::new();
     for (i, p) in plugs.into_iter().enumerate() {
-        plug_ids.push(register(&mut graph, &p.name, format!("wash:plug{i}"), p.bytes)?);
+        plug_ids.push(register(
+            &mut graph,
+            &p.name,
+            format!("wash:plug{i}"),
+            p.bytes,
+        )?);
     }
     let mut planner = Planner {
         graph,
@@ -147,7 +156,11 @@ pub fn compose(root: Vec<u8>, plugs: Vec<Plug>, dry_run: bool) -> Result<Composi
                 .join(", ");
             return Err(ComposeError::UnusedPlug {
                 name: planner.names[&id].clone(),
-                exports: if exports.is_empty() { "none".into() } else { exports },
+                exports: if exports.is_empty() {
+                    "none".into()
+                } else {
+                    exports
+                },
             });
         }
     }
@@ -166,7 +179,12 @@ pub fn compose(root: Vec<u8>, plugs: Vec<Plug>, dry_run: bool) -> Result<Composi
     let bytes = if dry_run {
         None
     } else {
-        Some(planner.graph.encode(EncodeOptions::default()).map_err(graph_err)?)
+        Some(
+            planner
+                .graph
+                .encode(EncodeOptions::default())
+                .map_err(graph_err)?,
+        )
     };
     Ok(Composition {
         links: planner.links,
@@ -177,7 +195,11 @@ pub fn compose(root: Vec<u8>, plugs: Vec<Plug>, dry_run: bool) -> Result<Composi
 
 impl Planner {
     /// Instantiates `pkg` once, first instantiating the plugs its imports need.
-    fn instantiate(&mut self, pkg: PackageId, stack: &mut Vec<PackageId>) -> Result<NodeId, ComposeError> {
+    fn instantiate(
+        &mut self,
+        pkg: PackageId,
+        stack: &mut Vec<PackageId>,
+    ) -> Result<NodeId, ComposeError> {
         if let Some(node) = self.instances.get(&pkg) {
             return Ok(*node);
         }
@@ -215,7 +237,10 @@ impl Planner {
                     return Err(ComposeError::Ambiguous {
                         import,
                         consumer: self.names[&pkg].clone(),
-                        providers: many.iter().map(|(p, _)| format!("`{}`", self.names[p])).collect(),
+                        providers: many
+                            .iter()
+                            .map(|(p, _)| format!("`{}`", self.names[p]))
+                            .collect(),
                     });
                 }
             }
@@ -249,9 +274,11 @@ impl Planner {
                 continue;
             }
             let exports = &self.graph.types()[self.graph[plug].ty()].exports;
-            let candidate = exports
-                .get_key_value(import)
-                .or_else(|| exports.iter().find(|(name, _)| are_semver_compatible(name, import)));
+            let candidate = exports.get_key_value(import).or_else(|| {
+                exports
+                    .iter()
+                    .find(|(name, _)| are_semver_compatible(name, import))
+            });
             if let Some((name, export_kind)) = candidate {
                 let mut cache = Default::default();
                 let mut checker = SubtypeChecker::new(&mut cache);

@@ -11,8 +11,10 @@ use crate::compose::{self, Plug};
 
 /// Plug components into each other's imports, producing one component
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Each plug satisfies the imports (of the root, or of other plugs) that it exports; \
-semver-compatible versions match. Imports nothing satisfies stay imports of the result.")]
+#[command(
+    after_help = "Each plug satisfies the imports (of the root, or of other plugs) that it exports; \
+semver-compatible versions match. Imports nothing satisfies stay imports of the result."
+)]
 pub struct ComposeArgs {
     /// The component whose imports are satisfied and whose exports the result keeps
     root: PathBuf,
@@ -42,7 +44,10 @@ pub fn exec(shell: &Shell, args: ComposeArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.output
         && args.plugs.iter().chain([&args.root]).any(|p| p == out)
     {
-        bail!("`{}` is an input; write the composition to another file", out.display());
+        bail!(
+            "`{}` is an input; write the composition to another file",
+            out.display()
+        );
     }
     let composition = compose::compose(root, plugs, args.dry_run)
         .with_context(|| format!("failed to compose `{}`", args.root.display()))?;
@@ -50,16 +55,29 @@ pub fn exec(shell: &Shell, args: ComposeArgs) -> anyhow::Result<ExitCode> {
         shell.json(&composition);
     } else {
         for l in &composition.links {
-            shell.status("Plugged", format!("{} ← {} (from {})", l.import, l.export, l.provider));
+            shell.status(
+                "Plugged",
+                format!("{} ← {} (from {})", l.import, l.export, l.provider),
+            );
         }
-        for o in &composition.open_imports {
-            shell.status("Import", format!("{} (of {}) stays an import", o.import, o.consumer));
+        let mut open: Vec<&str> = composition
+            .open_imports
+            .iter()
+            .map(|o| o.import.as_str())
+            .collect();
+        open.sort();
+        open.dedup();
+        if !open.is_empty() {
+            shell.status("Imports", format!("left for the host: {}", open.join(", ")));
         }
     }
     if let (Some(out), Some(bytes)) = (&args.output, &composition.bytes) {
         artifact::write_atomic(out, bytes)?;
         if !args.json {
-            shell.status("Composed", format!("{} ({})", out.display(), human_size(bytes.len() as u64)));
+            shell.status(
+                "Composed",
+                format!("{} ({})", out.display(), human_size(bytes.len() as u64)),
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -10,7 +10,14 @@ fn help(args: &[&str]) -> String {
 #[test]
 fn help_texts() {
     let settings = redactions();
-    for cmd in [&[][..], &["new"], &["build"], &["run"], &["inspect"], &["wit"]] {
+    for cmd in [
+        &[][..],
+        &["new"],
+        &["build"],
+        &["run"],
+        &["inspect"],
+        &["wit"],
+    ] {
         let name = if cmd.is_empty() {
             "wash".to_string()
         } else {

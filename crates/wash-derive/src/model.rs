@@ -239,9 +239,51 @@ impl Package {
     /// The WIT text of the package and its world.
     pub fn to_wit(&self) -> String {
         let mut out = format!("package {};\n", self.name);
+        self.render_interfaces(&mut out);
+        out.push_str(&format!("\nworld {} {{\n", escape(&self.world_name())));
+        for name in &self.exports {
+            out.push_str(&format!("  export {};\n", escape(name)));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// The package's interfaces as a nested `package ns:name@version { … }` block, for a WIT
+    /// document whose main package imports them.
+    pub fn to_wit_nested(&self) -> String {
+        let mut body = String::new();
+        self.render_interfaces(&mut body);
+        let indented: String = body
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    "\n".to_string()
+                } else {
+                    format!("  {l}\n")
+                }
+            })
+            .collect();
+        format!(
+            "package {} {{\n{}}}\n",
+            self.name,
+            indented.trim_start_matches('\n')
+        )
+    }
+
+    /// `ns:name/iface@version`, how a world names one of the package's interfaces.
+    pub fn interface_id(&self, iface: &str) -> String {
+        let mut id = format!("{}:{}/{}", self.name.namespace, self.name.name, iface);
+        if let Some(v) = &self.name.version {
+            id.push('@');
+            id.push_str(v);
+        }
+        id
+    }
+
+    fn render_interfaces(&self, out: &mut String) {
         for iface in &self.interfaces {
             out.push('\n');
-            docs(&mut out, &iface.docs, "");
+            docs(out, &iface.docs, "");
             out.push_str(&format!("interface {} {{\n", escape(&iface.name)));
             for (from, names) in &iface.uses {
                 let names: Vec<_> = names.iter().map(|n| escape(n)).collect();
@@ -258,23 +300,17 @@ impl Package {
                 if i > 0 {
                     out.push('\n');
                 }
-                render_type(&mut out, t);
+                render_type(out, t);
             }
             if !iface.types.is_empty() && !iface.funcs.is_empty() {
                 out.push('\n');
             }
             for f in &iface.funcs {
-                docs(&mut out, &f.docs, "  ");
+                docs(out, &f.docs, "  ");
                 out.push_str(&format!("  {}: {};\n", escape(&f.name), f.signature()));
             }
             out.push_str("}\n");
         }
-        out.push_str(&format!("\nworld {} {{\n", escape(&self.world_name())));
-        for name in &self.exports {
-            out.push_str(&format!("  export {};\n", escape(name)));
-        }
-        out.push_str("}\n");
-        out
     }
 }
 

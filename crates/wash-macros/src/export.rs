@@ -57,6 +57,8 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
         pkg: &pkg,
         bindings: &bindings_path,
         sdk: &sdk,
+        exports: true,
+        user_root: "crate".into(),
     };
 
     let iface = pkg
@@ -71,8 +73,15 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
     let guest = forward(&names, iface, self_ty, trait_path)?;
 
     let is_primary = primary.trait_name == trait_name && primary.self_ty == self_ty_str;
+    // A crate other components import declares `[features] import = []`; built with it (as
+    // their dependency) it must not export anything, or its exports would be linked into them.
+    let gate = if declares_import_feature() {
+        quote!(#[cfg(not(feature = "import"))])
+    } else {
+        TokenStream::new()
+    };
     if !is_primary {
-        return Ok(guest);
+        return Ok(quote!(#gate const _: () = { #guest };));
     }
     let wit = pkg.to_wit();
     let world = format!(
@@ -91,6 +100,7 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
         .map(|(i, t)| convert_impls(&names, i, t))
         .collect::<Result<_, _>>()?;
     Ok(quote! {
+        #gate
         #[doc(hidden)]
         #[allow(warnings, clippy::all)]
         pub(crate) mod #bindings {
@@ -101,33 +111,60 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
                 bitflags_path: #bitflags_path,
             });
         }
-        #conversions
-        #guest
-        #bindings_path::export!(#self_ty with_types_in #bindings_path);
+        #gate
+        const _: () = {
+            #conversions
+            #guest
+            #bindings_path::export!(#self_ty with_types_in #bindings_path);
+        };
     })
+}
+
+/// Whether the crate's `Cargo.toml` declares the `import` feature.
+fn declares_import_feature() -> bool {
+    manifest()
+        .and_then(|doc| doc.get("features").map(|f| f.get("import").is_some()))
+        .unwrap_or(false)
 }
 
 /// The crate's own `Cargo.toml`.
-fn manifest() -> Option<toml_edit::Document<String>> {
+pub(crate) fn manifest() -> Option<toml_edit::Document<String>> {
     let dir = std::env::var("CARGO_MANIFEST_DIR").ok()?;
-    let text = std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")).ok()?;
-    text.parse().ok()
+    read_manifest(std::path::Path::new(&dir))
 }
 
-/// The name the crate knows the SDK by: `wash` for `wash = { package = "wash-sdk", … }`.
-fn sdk_crate() -> String {
-    let doc = manifest();
-    let deps = doc
-        .as_ref()
-        .and_then(|d| d.get("dependencies"))
-        .and_then(|d| d.as_table_like());
-    deps.and_then(|deps| {
-        deps.iter().find_map(|(key, value)| {
-            let package = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
-            (package == "wash-sdk").then(|| key.replace('-', "_"))
-        })
+/// The `Cargo.toml` in `dir`.
+pub(crate) fn read_manifest(dir: &std::path::Path) -> Option<toml_edit::Document<String>> {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The name a manifest's crate knows the SDK by: `wash` for `wash = { package = "wash-sdk" }`.
+pub(crate) fn sdk_dependency(doc: &toml_edit::Document<String>) -> Option<String> {
+    let deps = doc.get("dependencies")?.as_table_like()?;
+    deps.iter().find_map(|(key, value)| {
+        let package = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+        (package == "wash-sdk").then(|| key.replace('-', "_"))
     })
-    .unwrap_or_else(|| "wash_sdk".to_string())
+}
+
+/// `[package.metadata.wasmcloud] namespace`, if set.
+pub(crate) fn namespace_of(doc: &toml_edit::Document<String>) -> Option<String> {
+    doc.get("package")?
+        .get("metadata")?
+        .get("wasmcloud")?
+        .get("namespace")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The name this crate knows the SDK by.
+pub(crate) fn sdk_crate() -> String {
+    manifest()
+        .and_then(|doc| sdk_dependency(&doc))
+        .unwrap_or_else(|| "wash_sdk".to_string())
 }
 
 /// The package name, from cargo's variables and `[package.metadata.wasmcloud] namespace`.
@@ -135,27 +172,25 @@ fn package_name() -> PackageName {
     let name = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
     let version = std::env::var("CARGO_PKG_VERSION").ok();
     let namespace = manifest()
-        .and_then(|doc| {
-            doc.get("package")?
-                .get("metadata")?
-                .get("wasmcloud")?
-                .get("namespace")?
-                .as_str()
-                .map(str::to_string)
-        })
+        .and_then(|doc| namespace_of(&doc))
         .unwrap_or_else(|| "component".to_string());
     PackageName::new(&namespace, &name, version.as_deref())
 }
 
 /// Paths to generated items.
-struct Names<'a> {
-    pkg: &'a Package,
-    bindings: &'a syn::Path,
+pub(crate) struct Names<'a> {
+    pub(crate) pkg: &'a Package,
+    pub(crate) bindings: &'a syn::Path,
     /// `::wash_sdk`, or whatever the crate renamed it to.
-    sdk: &'a TokenStream,
+    pub(crate) sdk: &'a TokenStream,
+    /// Whether these bindings export the package's interfaces (else they import them).
+    pub(crate) exports: bool,
+    /// What `crate` in the package's Rust paths stands for here: `crate`, or `::greeter`
+    /// when the package is a dependency.
+    pub(crate) user_root: String,
 }
 
-fn snake(s: &str) -> syn::Ident {
+pub(crate) fn snake(s: &str) -> syn::Ident {
     let mut id = s.replace('-', "_");
     if syn::parse_str::<syn::Ident>(&id).is_err() {
         id.push('_');
@@ -163,7 +198,7 @@ fn snake(s: &str) -> syn::Ident {
     format_ident!("{}", id)
 }
 
-fn camel(s: &str) -> syn::Ident {
+pub(crate) fn camel(s: &str) -> syn::Ident {
     let id: String = s
         .split('-')
         .map(|w| {
@@ -177,13 +212,35 @@ fn camel(s: &str) -> syn::Ident {
 }
 
 impl Names<'_> {
-    /// `bindings::exports::ns::pkg::iface`.
-    fn interface_module(&self, iface: &str) -> TokenStream {
+    /// `bindings::exports::ns::pkg::iface` (without `exports` for an import).
+    pub(crate) fn interface_module(&self, iface: &str) -> TokenStream {
         let b = self.bindings;
         let ns = snake(&self.pkg.name.namespace);
         let pkg = snake(&self.pkg.name.name);
         let i = snake(iface);
-        quote!(#b::exports::#ns::#pkg::#i)
+        if self.exports {
+            quote!(#b::exports::#ns::#pkg::#i)
+        } else {
+            quote!(#b::#ns::#pkg::#i)
+        }
+    }
+
+    /// The user's Rust path of a type the package defines.
+    pub(crate) fn user_path(&self, t: &TypeDef) -> Result<syn::Path, String> {
+        let path = match t.rust_path.strip_prefix("crate") {
+            Some(rest) => format!("{}{rest}", self.user_root),
+            None => t.rust_path.clone(),
+        };
+        syn::parse_str(&path).map_err(|e| e.to_string())
+    }
+
+    /// The definition of a type the package defines.
+    pub(crate) fn def(&self, name: &str) -> Option<&TypeDef> {
+        self.pkg
+            .interfaces
+            .iter()
+            .flat_map(|i| &i.types)
+            .find(|t| t.name == name)
     }
 
     /// The interface a type is defined in.
@@ -195,7 +252,7 @@ impl Names<'_> {
     }
 
     /// The generated Rust type for a WIT type.
-    fn gen_ty(&self, ty: &Ty) -> Result<TokenStream, String> {
+    pub(crate) fn gen_ty(&self, ty: &Ty) -> Result<TokenStream, String> {
         Ok(match ty {
             Ty::Prim(p) => {
                 let rust = match *p {
@@ -306,8 +363,12 @@ fn forward(
 }
 
 /// `Convert` both ways between a user type and its generated twin.
-fn convert_impls(names: &Names, iface: &Interface, t: &TypeDef) -> Result<TokenStream, String> {
-    let user: syn::Path = syn::parse_str(&t.rust_path).map_err(|e| e.to_string())?;
+pub(crate) fn convert_impls(
+    names: &Names,
+    iface: &Interface,
+    t: &TypeDef,
+) -> Result<TokenStream, String> {
+    let user = names.user_path(t)?;
     let sdk = names.sdk;
     let m = names.interface_module(&iface.name);
     let id = camel(&t.name);

@@ -7,6 +7,7 @@
 //! these macros, whenever any of its source files changes.
 
 mod export;
+mod imports;
 
 use proc_macro::TokenStream;
 use quote::ToTokens;
@@ -103,4 +104,20 @@ pub fn export(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = parsed.into_token_stream();
     out.extend(glue);
     out.into()
+}
+
+/// Calls the interfaces of the crate's wash-based dependencies (listed by `path`) as imports:
+/// `wash::imports!();` at the crate root makes `imports::<dependency>::<interface>::<function>`.
+/// `wash build` plugs the dependency's component into those imports.
+#[proc_macro]
+pub fn imports(input: TokenStream) -> TokenStream {
+    if !input.is_empty() {
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "`wash::imports!()` takes no arguments",
+        )
+        .to_compile_error()
+        .into();
+    }
+    imports::expand().into()
 }

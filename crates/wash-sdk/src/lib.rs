@@ -23,7 +23,7 @@
 
 extern crate alloc;
 
-pub use wash_macros::{Flags, Type, export, interface, resource};
+pub use wash_macros::{Flags, Type, export, imports, interface, resource};
 #[doc(hidden)]
 pub use wit_bindgen;
 
