@@ -41,6 +41,8 @@ pub struct BuiltComponent {
     /// The WIT derived from the package's Rust traits, written for other tools
     /// (`<target-dir>/wasmcloud/wit/<package>.wit`); `None` when it derives none.
     pub wit: Option<PathBuf>,
+    /// The components of this build plugged into it, if it was composed.
+    pub composed_from: Vec<String>,
 }
 
 /// Steps a build reports as it goes, for a progress display.
@@ -50,6 +52,8 @@ pub enum BuildStep<'a> {
     Compiling,
     /// A component is being validated and placed.
     Placing(&'a str),
+    /// A component's imports are being plugged with others from the build.
+    Composing(&'a str),
 }
 
 /// Receives [`BuildStep`]s. The CLI draws them; tests and libraries can ignore them.
@@ -126,6 +130,35 @@ pub enum BuildError {
     /// The package's WIT could not be derived.
     #[error(transparent)]
     Wit(#[from] crate::wit::WitError),
+    /// `[package.metadata.wasmcloud]` is malformed.
+    #[error(transparent)]
+    Config(#[from] crate::project::ConfigError),
+    /// Composing the build's components failed.
+    #[error("could not compose package `{package}` with the other components of this build")]
+    Compose {
+        /// The package.
+        package: String,
+        /// Why.
+        #[source]
+        source: crate::compose::ComposeError,
+    },
+    /// Imports no component of the build provides, and the host is not told to.
+    #[error(
+        "package `{package}` imports what no component of this build exports: {}\n\
+         help: add a workspace member that exports it (and build with `--workspace`), or, if \
+         the host provides it, list it in `{manifest}` as \
+         `[package.metadata.wasmcloud] host-imports = [\"{}\"]`",
+        imports.join(", "),
+        imports.first().map(String::as_str).unwrap_or_default()
+    )]
+    UnsatisfiedImports {
+        /// The package.
+        package: String,
+        /// Its manifest.
+        manifest: PathBuf,
+        /// The imports left over.
+        imports: Vec<String>,
+    },
 }
 
 /// Writes the package's derived WIT to `<out>/wit/<package>.wit`, where tools that want the
@@ -159,12 +192,19 @@ pub fn build(
     std::thread::scope(|scope| {
         let mut loading = Some(scope.spawn(|| Project::load(&opts.selection)));
         let mut project = None;
-        if !stamp_found(&opts.selection) {
+        let known_good = stamp_found(&opts.selection);
+        if !known_good || !selects_one_package(&opts.selection) {
             let p = join(loading.take())?;
-            ensure_target_installed(&p)?;
+            if !known_good {
+                ensure_target_installed(&p)?;
+            }
             project = Some(p);
         }
         reporter.step(BuildStep::Compiling);
+        if let Some(p) = project.as_ref().filter(|p| p.packages().count() > 1) {
+            let built = build_per_package(opts, p, reporter)?;
+            return compose_built(p, built, reporter);
+        }
         let cargo = run_cargo(opts);
         let project = match project {
             Some(p) => p,
@@ -177,8 +217,169 @@ pub fn build(
             }
             other => other?,
         };
-        place_all(&project, artifacts, opts.selection.workspace, reporter)
+        let built = place_all(&project, artifacts, opts.selection.workspace, reporter)?;
+        compose_built(&project, built, reporter)
     })
+}
+
+/// Whether cargo's selection is one package without asking `cargo metadata`: `-p NAME`, or a
+/// nearest `Cargo.toml` with a `[package]` (a virtual workspace selects its default members).
+fn selects_one_package(selection: &PackageSelection) -> bool {
+    if selection.workspace || selection.packages.len() > 1 {
+        return false;
+    }
+    if selection.packages.len() == 1 {
+        return true;
+    }
+    let manifest = match &selection.manifest_path {
+        Some(m) => Some(m.clone()),
+        None => std::env::current_dir().ok().and_then(|dir| {
+            dir.ancestors()
+                .map(|d| d.join("Cargo.toml"))
+                .find(|m| m.is_file())
+        }),
+    };
+    manifest
+        .and_then(|m| std::fs::read_to_string(m).ok())
+        .and_then(|text| text.parse::<toml_edit::Document<String>>().ok())
+        .is_some_and(|doc| doc.get("package").is_some())
+}
+
+/// One cargo run per package, each placed before the next run: a crate other components
+/// import is built, as their dependency, with its `import` feature (so it exports nothing into
+/// them), and cargo puts that build's `.wasm` at the same path as the crate's own. One cargo
+/// run for all would unify features and strip the crate's own component of its exports.
+fn build_per_package(
+    opts: &BuildOptions,
+    project: &Project,
+    reporter: &dyn Reporter,
+) -> Result<Vec<BuiltComponent>, BuildError> {
+    let out_dir = project.output_dir();
+    let mut built = Vec::new();
+    for package in project.packages() {
+        let one = BuildOptions {
+            selection: PackageSelection {
+                manifest_path: opts.selection.manifest_path.clone(),
+                packages: vec![package.name.to_string()],
+                workspace: false,
+            },
+            release: opts.release,
+        };
+        let artifacts = match run_cargo(&one) {
+            Err(BuildError::CargoFailed) => {
+                ensure_target_installed(project)?;
+                return Err(BuildError::CargoFailed);
+            }
+            other => other?,
+        };
+        let mine: Vec<&WasmArtifact> = artifacts
+            .iter()
+            .filter(|a| a.package_id == package.id)
+            .collect();
+        built.extend(place_package(package, &mine, &out_dir, reporter)?);
+    }
+    if built.is_empty()
+        && let Some(first) = project.packages().next()
+    {
+        return Err(BuildError::NoComponent {
+            package: first.name.to_string(),
+            manifest: first.manifest_path.clone().into(),
+        });
+    }
+    Ok(built)
+}
+
+/// Plugs the components this build produced into each other's imports: a component that
+/// imports an interface another one exports becomes one composed component. Imports outside
+/// `wasi:` that nothing satisfies are an error (unless listed in `host-imports`).
+fn compose_built(
+    project: &Project,
+    mut built: Vec<BuiltComponent>,
+    reporter: &dyn Reporter,
+) -> Result<Vec<BuiltComponent>, BuildError> {
+    let parts: Vec<(String, Vec<u8>)> = built
+        .iter()
+        .map(|c| Ok((c.name.clone(), artifact::read(&c.path)?)))
+        .collect::<Result<_, BuildError>>()?;
+    for (i, c) in built.iter_mut().enumerate() {
+        let package = project
+            .packages()
+            .find(|p| p.name.as_str() == c.package)
+            .expect("built components come from selected packages");
+        let config = crate::project::WasmcloudConfig::of(package)?;
+        let needs: Vec<String> = component_imports(&parts[i].1)
+            .into_iter()
+            .filter(|n| !config.is_host_import(n))
+            .collect();
+        if needs.is_empty() {
+            continue;
+        }
+        reporter.step(BuildStep::Composing(&c.name));
+        let plugs = parts
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, (name, bytes))| crate::compose::Plug {
+                name: name.clone(),
+                bytes: bytes.clone(),
+            })
+            .collect();
+        let composition = crate::compose::compose_with(parts[i].1.clone(), plugs, false, true)
+            .map_err(|source| BuildError::Compose {
+                package: c.package.clone(),
+                source,
+            })?;
+        let mut open: Vec<String> = composition
+            .open_imports
+            .iter()
+            .map(|o| o.import.clone())
+            .filter(|n| !config.is_host_import(n))
+            .collect();
+        open.sort();
+        open.dedup();
+        if !open.is_empty() {
+            return Err(BuildError::UnsatisfiedImports {
+                package: c.package.clone(),
+                manifest: package.manifest_path.clone().into(),
+                imports: open,
+            });
+        }
+        let bytes = composition.bytes.expect("not a dry run");
+        artifact::write_atomic(&c.path, &bytes)?;
+        c.size = bytes.len() as u64;
+        c.digest = artifact::sha256_digest(&bytes);
+        record_digest(&c.path, &c.digest);
+        c.composed_from = composition
+            .links
+            .iter()
+            .map(|l| l.provider.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+    }
+    Ok(built)
+}
+
+/// The names of a component's top-level imports, read from its import section alone (cheap:
+/// nested modules are skipped, not decoded).
+fn component_imports(bytes: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(wasmparser::Payload::ComponentImportSection(reader)) => {
+                for import in reader.into_iter().flatten() {
+                    names.push(import.name.name.to_string());
+                }
+            }
+            Ok(
+                wasmparser::Payload::ModuleSection { .. }
+                | wasmparser::Payload::ComponentSection { .. },
+            ) => {}
+            Err(_) => break,
+            _ => {}
+        }
+    }
+    names
 }
 
 fn join(
@@ -212,7 +413,7 @@ fn place_all(
     let out_dir = project.output_dir();
     let mut built = Vec::new();
     for package in project.packages() {
-        let mine: Vec<_> = artifacts
+        let mine: Vec<&WasmArtifact> = artifacts
             .iter()
             .filter(|a| a.package_id == package.id)
             .collect();
@@ -223,25 +424,7 @@ fn place_all(
                 manifest: package.manifest_path.clone().into(),
             });
         }
-        let wit = write_derived_wit(package, &out_dir)?;
-        for a in mine {
-            let name = if a.is_lib {
-                package.name.to_string()
-            } else {
-                a.target_name.clone()
-            };
-            reporter.step(BuildStep::Placing(&name));
-            let dest = out_dir.join(format!("{name}.wasm"));
-            let (size, digest) = place(&a.path, &dest, a.fresh)?;
-            built.push(BuiltComponent {
-                package: package.name.to_string(),
-                name,
-                path: dest,
-                size,
-                digest,
-                wit: wit.clone(),
-            });
-        }
+        built.extend(place_package(package, &mine, &out_dir, reporter)?);
     }
     if built.is_empty()
         && let Some(first) = project.packages().next()
@@ -251,8 +434,39 @@ fn place_all(
             manifest: first.manifest_path.clone().into(),
         });
     }
+    Ok(built)
+}
+
+/// Validates and places one package's components, and writes its derived WIT.
+fn place_package(
+    package: &cargo_metadata::Package,
+    artifacts: &[&WasmArtifact],
+    out_dir: &Path,
+    reporter: &dyn Reporter,
+) -> Result<Vec<BuiltComponent>, BuildError> {
+    let wit = write_derived_wit(package, out_dir)?;
+    let mut built = Vec::new();
+    for a in artifacts {
+        let name = if a.is_lib {
+            package.name.to_string()
+        } else {
+            a.target_name.clone()
+        };
+        reporter.step(BuildStep::Placing(&name));
+        let dest = out_dir.join(format!("{name}.wasm"));
+        let (size, digest) = place(&a.path, &dest, a.fresh)?;
+        built.push(BuiltComponent {
+            package: package.name.to_string(),
+            name,
+            path: dest,
+            size,
+            digest,
+            wit: wit.clone(),
+            composed_from: Vec::new(),
+        });
+    }
     let stamp = out_dir.join(TARGET_STAMP);
-    if !stamp.exists() {
+    if !built.is_empty() && !stamp.exists() {
         // Best effort: without the stamp the next build only checks again.
         let _ = std::fs::write(&stamp, b"");
     }

@@ -114,6 +114,17 @@ pub fn compose(
     plugs: Vec<Plug>,
     dry_run: bool,
 ) -> Result<Composition, ComposeError> {
+    compose_with(root, plugs, dry_run, false)
+}
+
+/// [`compose`], optionally tolerating plugs that satisfy nothing (as `wash build` does when
+/// it offers every component of the build to each other).
+pub fn compose_with(
+    root: Vec<u8>,
+    plugs: Vec<Plug>,
+    dry_run: bool,
+    allow_unused: bool,
+) -> Result<Composition, ComposeError> {
     let mut graph = CompositionGraph::new();
     let mut names = HashMap::new();
     let mut register = |graph: &mut CompositionGraph, name: &str, key: String, bytes: Vec<u8>| {
@@ -147,7 +158,7 @@ pub fn compose(
     };
     let root_node = planner.instantiate(root_id, &mut Vec::new())?;
     for id in planner.plugs.clone() {
-        if !planner.instances.contains_key(&id) {
+        if !allow_unused && !planner.instances.contains_key(&id) {
             let exports = planner.graph.types()[planner.graph[id].ty()]
                 .exports
                 .keys()

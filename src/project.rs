@@ -162,6 +162,9 @@ fn select(metadata: &Metadata, selection: &PackageSelection) -> Result<Vec<usize
 pub struct WasmcloudConfig {
     /// `namespace`: the WIT package namespace (`<namespace>:<crate-name>`).
     pub namespace: Option<String>,
+    /// `host-imports`: imports the host provides, beyond `wasi:*` (`acme:kv/store`, or a
+    /// prefix ending in `*` such as `acme:kv/*`).
+    pub host_imports: Vec<String>,
 }
 
 /// The namespace used when `[package.metadata.wasmcloud] namespace` is not set (the same
@@ -232,6 +235,20 @@ impl WasmcloudConfig {
                     }
                     config.namespace = Some(ns.to_string());
                 }
+                "host-imports" => {
+                    let list = value.as_array().filter(|a| a.iter().all(|v| v.is_string()));
+                    let list = list.ok_or_else(|| {
+                        err(
+                            "host-imports",
+                            "must be a list of strings",
+                            "write `host-imports = [\"acme:kv/store\"]`",
+                        )
+                    })?;
+                    config.host_imports = list
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect();
+                }
                 other => {
                     return Err(err(
                         other,
@@ -242,6 +259,15 @@ impl WasmcloudConfig {
             }
         }
         Ok(config)
+    }
+
+    /// Whether the host provides this import: every `wasi:` interface, and `host-imports`.
+    pub fn is_host_import(&self, import: &str) -> bool {
+        import.starts_with("wasi:")
+            || self.host_imports.iter().any(|h| match h.strip_suffix('*') {
+                Some(prefix) => import.starts_with(prefix),
+                None => import == h || import.split('@').next() == Some(h.as_str()),
+            })
     }
 
     /// The WIT namespace for the package.

@@ -27,13 +27,16 @@ struct SpinnerReporter<'a> {
 
 impl Reporter for SpinnerReporter<'_> {
     fn step(&self, step: BuildStep<'_>) {
-        if let BuildStep::Placing(name) = step {
-            // Cargo draws its own progress while compiling; ours covers the steps after it.
-            let mut bar = self.bar.borrow_mut();
-            match bar.as_ref() {
-                Some(b) => b.set_message(format!("placing {name}")),
-                None => *bar = self.shell.spinner(format!("placing {name}")),
-            }
+        // Cargo draws its own progress while compiling; ours covers the steps after it.
+        let message = match step {
+            BuildStep::Compiling => return,
+            BuildStep::Placing(name) => format!("placing {name}"),
+            BuildStep::Composing(name) => format!("composing {name}"),
+        };
+        let mut bar = self.bar.borrow_mut();
+        match bar.as_ref() {
+            Some(b) => b.set_message(message),
+            None => *bar = self.shell.spinner(message),
         }
     }
 }
@@ -50,12 +53,18 @@ pub fn exec(shell: &Shell, args: BuildArgs) -> anyhow::Result<ExitCode> {
                 "size": c.size,
                 "digest": c.digest,
                 "wit": c.wit,
+                "composed_from": c.composed_from,
             }));
         } else {
+            let composed = if c.composed_from.is_empty() {
+                String::new()
+            } else {
+                format!(", composed with {}", c.composed_from.join(", "))
+            };
             shell.status(
                 "Component",
                 format!(
-                    "{} ({}, {})",
+                    "{} ({}, {}{composed})",
                     c.path.display(),
                     human_size(c.size),
                     c.digest

@@ -249,3 +249,167 @@ fn unsupported_rust_fails_the_build_at_its_span() {
         "rustc should point at the type: {err}"
     );
 }
+
+/// A workspace of the two fixtures, as `wash new` would lay it out: `greet-caller` lists
+/// `greeter` as a Cargo dependency and calls it through `wash::imports!()`.
+fn two_crate_workspace() -> tempfile::TempDir {
+    let tmp = temp_dir();
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wash-sdk");
+    for member in ["greeter", "greet-caller"] {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(member);
+        let to = tmp.path().join(member);
+        std::fs::create_dir_all(to.join("src")).unwrap();
+        let manifest = std::fs::read_to_string(from.join("Cargo.toml"))
+            .unwrap()
+            .replace("../../../crates/wash-sdk", &sdk.display().to_string())
+            .replace("\n[workspace]\n", "\n");
+        std::fs::write(to.join("Cargo.toml"), manifest).unwrap();
+        for file in std::fs::read_dir(from.join("src")).unwrap() {
+            let file = file.unwrap().path();
+            std::fs::copy(&file, to.join("src").join(file.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(
+        tmp.path().join("Cargo.toml"),
+        "[workspace]\nmembers = [\"greeter\", \"greet-caller\"]\nresolver = \"3\"\n",
+    )
+    .unwrap();
+    tmp
+}
+
+#[test]
+fn one_build_composes_a_dependency_into_its_importer() {
+    let ws = two_crate_workspace();
+    let out = run(
+        wash().args(["build", "--json"]).current_dir(ws.path()),
+        true,
+    );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let caller = lines
+        .iter()
+        .find(|v| v["name"] == "greet-caller")
+        .expect("caller built");
+    assert_eq!(caller["composed_from"], serde_json::json!(["greeter"]));
+    let greeter = lines
+        .iter()
+        .find(|v| v["name"] == "greeter")
+        .expect("greeter built");
+    assert_eq!(greeter["composed_from"], serde_json::json!([]));
+
+    // The composed component no longer imports the greeter interface...
+    let caller_wasm = caller["path"].as_str().unwrap();
+    let inspect = stdout(&run(wash().args(["inspect", "--json", caller_wasm]), true));
+    let v: serde_json::Value = serde_json::from_str(inspect.trim()).unwrap();
+    let imports = v["world"]["imports"].as_array().unwrap();
+    assert!(
+        imports
+            .iter()
+            .all(|i| i.as_str().unwrap().starts_with("wasi:")),
+        "{imports:?}"
+    );
+    // ...the greeter still exports it on its own...
+    let inspect = stdout(&run(
+        wash().args(["inspect", greeter["path"].as_str().unwrap()]),
+        true,
+    ));
+    assert!(
+        inspect.contains("exports  acme:greeter/greet@0.1.0"),
+        "{inspect}"
+    );
+    // ...and the call crosses from one component into the other.
+    let out = run(wash().args(["run", caller_wasm, "--", "Grace"]), true);
+    assert_eq!(stdout(&out), "Hello, Grace (7)!\nHELLO, A | HELLO, B (2)\n");
+}
+
+#[test]
+fn an_import_nothing_provides_is_named() {
+    let ws = two_crate_workspace();
+    let out = run(
+        wash()
+            .args(["build", "-p", "greet-caller"])
+            .current_dir(ws.path()),
+        false,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("package `greet-caller` imports what no component of this build exports: acme:greeter/greet@0.1.0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("host-imports = [\"acme:greeter/greet@0.1.0\"]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wash_compose_plugs_and_plans() {
+    let ws = two_crate_workspace();
+    // Build each on its own: the caller alone keeps its import (declared as host-provided).
+    let caller_manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&caller_manifest).unwrap();
+    std::fs::write(
+        &caller_manifest,
+        format!("{text}\n[package.metadata.wasmcloud]\nhost-imports = [\"acme:greeter/*\"]\n"),
+    )
+    .unwrap();
+    let out = run(
+        wash()
+            .args(["build", "--json", "-p", "greet-caller"])
+            .current_dir(ws.path()),
+        true,
+    );
+    let caller: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let caller = caller["path"].as_str().unwrap().to_string();
+    let greeter = greeter().wasm.display().to_string();
+
+    let out = run(
+        wash().args([
+            "compose",
+            &caller,
+            "--plug",
+            &greeter,
+            "--dry-run",
+            "--json",
+        ]),
+        true,
+    );
+    let plan: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(plan["links"][0]["import"], "acme:greeter/greet@0.1.0");
+    assert_eq!(plan["links"][0]["provider"], greeter.as_str());
+
+    let tmp = temp_dir();
+    let composed = tmp.path().join("app.wasm");
+    run(
+        wash()
+            .args(["compose", &caller, "--plug", &greeter, "-o"])
+            .arg(&composed),
+        true,
+    );
+    let out = run(wash().arg("run").arg(&composed).args(["--", "Lin"]), true);
+    assert!(
+        stdout(&out).starts_with("Hello, Lin (7)!"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A plug that satisfies nothing is a mistake worth naming.
+    let out = run(
+        wash().args([
+            "compose",
+            &caller,
+            "--plug",
+            &greeter,
+            "--plug",
+            &cli_hello().wasm.display().to_string(),
+            "--dry-run",
+        ]),
+        false,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("satisfies none of the imports"), "{err}");
+}
