@@ -1,5 +1,6 @@
-//! Rebuild when a built-in template changes: they are embedded with `include_dir!`, which
-//! does not see files added to the folder.
+//! Rebuild when a built-in template or an SDK crate changes: they are embedded with
+//! `include_dir!`, which does not see files added to the folders.
 fn main() {
     println!("cargo:rerun-if-changed=templates");
+    println!("cargo:rerun-if-changed=crates");
 }

@@ -256,7 +256,7 @@ fn build_per_package(
 ) -> Result<Vec<BuiltComponent>, BuildError> {
     let out_dir = project.output_dir();
     let mut built = Vec::new();
-    for package in project.packages() {
+    for package in importers_first(project) {
         let one = BuildOptions {
             selection: PackageSelection {
                 manifest_path: opts.selection.manifest_path.clone(),
@@ -289,6 +289,28 @@ fn build_per_package(
     Ok(built)
 }
 
+/// The selected packages, each before the packages it depends on by path. Cargo writes a
+/// `cdylib` to the same file however it was built, so the build of a crate as another's
+/// (`import`-feature) dependency must come before its own component build, which then wins.
+fn importers_first(project: &Project) -> Vec<&cargo_metadata::Package> {
+    let mut order: Vec<&cargo_metadata::Package> = project.packages().collect();
+    let depends_on = |a: &cargo_metadata::Package, b: &cargo_metadata::Package| {
+        a.dependencies
+            .iter()
+            .any(|d| d.path.is_some() && d.name == b.name.as_str())
+    };
+    // A stable insertion sort: few packages, and a partial order.
+    let mut sorted: Vec<&cargo_metadata::Package> = Vec::new();
+    while !order.is_empty() {
+        let next = order
+            .iter()
+            .position(|p| !order.iter().any(|q| q.id != p.id && depends_on(q, p)))
+            .unwrap_or(0);
+        sorted.push(order.remove(next));
+    }
+    sorted
+}
+
 /// Plugs the components this build produced into each other's imports: a component that
 /// imports an interface another one exports becomes one composed component. Imports outside
 /// `wasi:` that nothing satisfies are an error (unless listed in `host-imports`).
@@ -307,11 +329,10 @@ fn compose_built(
             .find(|p| p.name.as_str() == c.package)
             .expect("built components come from selected packages");
         let config = crate::project::WasmcloudConfig::of(package)?;
-        let needs: Vec<String> = component_imports(&parts[i].1)
-            .into_iter()
-            .filter(|n| !config.is_host_import(n))
-            .collect();
-        if needs.is_empty() {
+        if component_imports(&parts[i].1)
+            .iter()
+            .all(|n| config.is_host_import(n))
+        {
             continue;
         }
         reporter.step(BuildStep::Composing(&c.name));
@@ -360,22 +381,33 @@ fn compose_built(
     Ok(built)
 }
 
-/// The names of a component's top-level imports, read from its import section alone (cheap:
-/// nested modules are skipped, not decoded).
+/// The names of a component's top-level imports, read from its own sections only: nested
+/// modules and components are skipped over, not parsed, so this stays cheap on a no-op build.
 fn component_imports(bytes: &[u8]) -> Vec<String> {
+    use wasmparser::{Chunk, Parser, Payload};
     let mut names = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+    let mut parser = Parser::new(0);
+    let mut offset = 0;
+    while let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&bytes[offset..], true) {
+        offset += consumed;
         match payload {
-            Ok(wasmparser::Payload::ComponentImportSection(reader)) => {
-                for import in reader.into_iter().flatten() {
-                    names.push(import.name.name.to_string());
-                }
+            Payload::ComponentImportSection(reader) => {
+                names.extend(
+                    reader
+                        .into_iter()
+                        .flatten()
+                        .map(|i| i.name.name.to_string()),
+                );
             }
-            Ok(
-                wasmparser::Payload::ModuleSection { .. }
-                | wasmparser::Payload::ComponentSection { .. },
-            ) => {}
-            Err(_) => break,
+            Payload::ModuleSection {
+                unchecked_range, ..
+            }
+            | Payload::ComponentSection {
+                unchecked_range, ..
+            } => {
+                offset += (unchecked_range.end - unchecked_range.start) as usize;
+            }
+            Payload::End(_) => break,
             _ => {}
         }
     }

@@ -63,7 +63,12 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(p) => p,
         None => {
             let built = super::build::run(shell, &args.package)?;
-            match built.as_slice() {
+            // A component composed into another is a part; the app is what is left.
+            let apps: Vec<_> = built
+                .iter()
+                .filter(|c| !built.iter().any(|o| o.composed_from.contains(&c.name)))
+                .collect();
+            match apps.as_slice() {
                 [one] => one.path.clone(),
                 _ => bail!(
                     "the build produced {} components ({}); name one: `wash run target/wasmcloud/NAME.wasm`",

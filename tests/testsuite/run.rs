@@ -107,17 +107,22 @@ fn a_component_with_nothing_to_run_is_refused() {
     );
 }
 
-/// A running `wash run` of an HTTP component, stopped with SIGINT (as Ctrl-C) when dropped.
-struct Server {
+/// A running `wash run` of an HTTP component, stopped with SIGINT (as Ctrl-C).
+pub struct Server {
     child: Child,
     addr: String,
 }
 
 impl Server {
     fn start(wasm: &std::path::Path) -> Server {
-        let mut child = wash()
-            .arg("run")
-            .arg(wasm)
+        let mut cmd = wash();
+        cmd.arg("run").arg(wasm);
+        Server::start_cmd(cmd)
+    }
+
+    /// Starts `cmd` (a `wash run …`) on a free port and waits until it serves.
+    pub fn start_cmd(mut cmd: std::process::Command) -> Server {
+        let mut child = cmd
             .args(["--addr", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -139,7 +144,7 @@ impl Server {
         }
     }
 
-    fn get(&self, path: &str) -> String {
+    pub fn get(&self, path: &str) -> String {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         // HTTP/1.0, so the body is not chunked and can be compared as it is.
         write!(s, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr).unwrap();
@@ -148,7 +153,7 @@ impl Server {
         response
     }
 
-    fn interrupt(mut self) -> std::process::ExitStatus {
+    pub fn interrupt(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         assert!(
             std::process::Command::new("kill")

@@ -279,11 +279,23 @@ fn two_crate_workspace() -> tempfile::TempDir {
     tmp
 }
 
+/// The workspace tests share one target dir of their own and run in turn: their `greeter`
+/// copies would otherwise overwrite the greeter fixture's `greeter.wasm`, and each other's.
 #[test]
-fn one_build_composes_a_dependency_into_its_importer() {
+fn workspace_builds_compose_and_wash_compose_plugs() {
+    let target = shared_target_dir().with_file_name("wasm-target-workspace");
+    one_build_composes_a_dependency_into_its_importer(&target);
+    an_import_nothing_provides_is_named(&target);
+    wash_compose_plugs_and_plans(&target);
+}
+
+fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
     let ws = two_crate_workspace();
     let out = run(
-        wash().args(["build", "--json"]).current_dir(ws.path()),
+        wash()
+            .args(["build", "--json"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
         true,
     );
     let lines: Vec<serde_json::Value> = stdout(&out)
@@ -326,13 +338,13 @@ fn one_build_composes_a_dependency_into_its_importer() {
     assert_eq!(stdout(&out), "Hello, Grace (7)!\nHELLO, A | HELLO, B (2)\n");
 }
 
-#[test]
-fn an_import_nothing_provides_is_named() {
+fn an_import_nothing_provides_is_named(target: &Path) {
     let ws = two_crate_workspace();
     let out = run(
         wash()
             .args(["build", "-p", "greet-caller"])
-            .current_dir(ws.path()),
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
         false,
     );
     let err = stderr(&out);
@@ -346,8 +358,7 @@ fn an_import_nothing_provides_is_named() {
     );
 }
 
-#[test]
-fn wash_compose_plugs_and_plans() {
+fn wash_compose_plugs_and_plans(target: &Path) {
     let ws = two_crate_workspace();
     // Build each on its own: the caller alone keeps its import (declared as host-provided).
     let caller_manifest = ws.path().join("greet-caller/Cargo.toml");
@@ -360,7 +371,8 @@ fn wash_compose_plugs_and_plans() {
     let out = run(
         wash()
             .args(["build", "--json", "-p", "greet-caller"])
-            .current_dir(ws.path()),
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
         true,
     );
     let caller: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
@@ -412,4 +424,86 @@ fn wash_compose_plugs_and_plans() {
     );
     let err = stderr(&out);
     assert!(err.contains("satisfies none of the imports"), "{err}");
+}
+
+#[test]
+fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
+    let tmp = temp_dir();
+    let app = tmp.path().join("hello-app");
+    // Its own target dir: the template's `greeter` would otherwise replace the greeter
+    // fixture's `wasmcloud/greeter.wasm` under other tests' feet.
+    let target = shared_target_dir().with_file_name("wasm-target-composed-app");
+    run(
+        wash().args(["new", "--template", "composed-app"]).arg(&app),
+        true,
+    );
+
+    // Nothing but Rust and Cargo.toml files: no WIT, wac, YAML or extra TOML.
+    let mut files = Vec::new();
+    let mut stack = vec![app.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                files.push(p)
+            }
+        }
+    }
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.strip_prefix(&app).unwrap().display().to_string())
+        .collect();
+    for f in &files {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        assert!(
+            !["wit", "wac", "yaml", "yml"].contains(&ext),
+            "unexpected {f:?} in {names:?}"
+        );
+        if ext == "toml" {
+            assert_eq!(
+                f.file_name().unwrap(),
+                "Cargo.toml",
+                "extra TOML file {f:?}"
+            );
+        }
+    }
+    assert_eq!(
+        files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "toml"))
+            .count(),
+        3,
+        "{names:?}"
+    );
+
+    // One `wash build` builds both, and composes the greeter into the front.
+    let out = run(
+        wash()
+            .args(["build", "--json"])
+            .current_dir(&app)
+            .env("CARGO_TARGET_DIR", &target),
+        true,
+    );
+    let front: serde_json::Value = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["name"] == "front")
+        .expect("front built");
+    assert_eq!(front["composed_from"], serde_json::json!(["greeter"]));
+
+    // `wash run` (no path) serves the composed front; the greeting comes from the greeter.
+    let mut cmd = wash();
+    cmd.arg("run")
+        .current_dir(&app)
+        .env("CARGO_TARGET_DIR", &target);
+    let server = crate::run::Server::start_cmd(cmd);
+    let response = server.get("/Ada");
+    assert!(response.starts_with("HTTP/1.0 200 OK\r\n"), "{response}");
+    assert!(
+        response.ends_with("\r\n\r\nHello, Ada, from the greeter component!\n"),
+        "{response}"
+    );
+    assert!(server.interrupt().success());
 }

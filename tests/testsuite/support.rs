@@ -19,7 +19,8 @@ pub fn cargo_wasmcloud() -> Command {
 }
 
 fn with_test_env(mut cmd: Command) -> Command {
-    cmd.env("NO_COLOR", "1")
+    cmd.env("WASH_HOME", scratch().join("wash-home"))
+        .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .env("CARGO_TARGET_DIR", shared_target_dir())
         .env_remove("RUSTC")
