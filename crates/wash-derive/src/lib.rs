@@ -21,14 +21,17 @@
 #![deny(missing_docs)]
 
 mod collect;
+mod items;
 mod model;
 mod names;
+mod placement;
 mod scan;
 mod types;
 
-pub use collect::{CrateItems, ExportImpl, SHARED_TYPES, SourceFile};
+pub use collect::{CrateItems, ExportImpl, SourceFile};
 pub use model::{Field, Func, Interface, Package, PackageName, Ty, TypeDef, TypeKind};
 pub use names::kebab;
+pub use placement::SHARED_TYPES;
 pub use scan::{ScanError, scan_crate};
 
 /// A Rust construct WIT cannot express, with where it is and what to write instead.
