@@ -165,6 +165,9 @@ pub struct WasmcloudConfig {
     /// `host-imports`: imports the host provides, beyond `wasi:*` (`acme:kv/store`, or a
     /// prefix ending in `*` such as `acme:kv/*`).
     pub host_imports: Vec<String>,
+    /// `compose.plugs`: components to plug into this one's imports, besides the other
+    /// components of the build: paths (relative to the manifest) or workspace member names.
+    pub compose_plugs: Vec<String>,
 }
 
 /// The namespace used when `[package.metadata.wasmcloud] namespace` is not set (the same
@@ -234,6 +237,31 @@ impl WasmcloudConfig {
                         ));
                     }
                     config.namespace = Some(ns.to_string());
+                }
+                "compose" => {
+                    let fix = "write `[package.metadata.wasmcloud.compose]` with `plugs = [\"../greeter/greeter.wasm\"]`";
+                    let table = value
+                        .as_object()
+                        .ok_or_else(|| err("compose", "must be a table", fix))?;
+                    for (k, v) in table {
+                        if k != "plugs" {
+                            return Err(err(
+                                &format!("compose.{k}"),
+                                "is not a setting wash knows",
+                                fix,
+                            ));
+                        }
+                        let list = v
+                            .as_array()
+                            .filter(|a| a.iter().all(|x| x.is_string()))
+                            .ok_or_else(|| {
+                                err("compose.plugs", "must be a list of strings", fix)
+                            })?;
+                        config.compose_plugs = list
+                            .iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect();
+                    }
                 }
                 "host-imports" => {
                     let list = value.as_array().filter(|a| a.iter().all(|v| v.is_string()));

@@ -144,6 +144,21 @@ pub enum BuildError {
         #[source]
         source: crate::compose::ComposeError,
     },
+    /// A plug named in `[package.metadata.wasmcloud.compose]` cannot be read.
+    #[error(
+        "`{manifest}`: `package.metadata.wasmcloud.compose.plugs` names `{plug}`, which is \
+         neither a component of this build nor a readable file\n\
+         help: build it first, or give the path to its `.wasm` relative to this Cargo.toml"
+    )]
+    ComposePlug {
+        /// The manifest.
+        manifest: PathBuf,
+        /// The entry.
+        plug: String,
+        /// Why the file could not be read.
+        #[source]
+        source: std::io::Error,
+    },
     /// Imports no component of the build provides, and the host is not told to.
     #[error(
         "package `{package}` imports what no component of this build exports: {}\n\

@@ -91,7 +91,7 @@ pub(super) fn compose_built(
             continue;
         }
         reporter.step(BuildStep::Composing(&c.name));
-        let plugs = parts
+        let mut plugs: Vec<crate::compose::Plug> = parts
             .iter()
             .enumerate()
             .filter(|(j, _)| *j != i)
@@ -100,6 +100,28 @@ pub(super) fn compose_built(
                 bytes: bytes.clone(),
             })
             .collect();
+        // Plugs named in `[package.metadata.wasmcloud.compose]`: a member of this build by
+        // name, or a component file relative to the manifest.
+        let manifest_dir = package
+            .manifest_path
+            .parent()
+            .map(|d| d.as_std_path().to_path_buf())
+            .unwrap_or_default();
+        for plug in &config.compose_plugs {
+            if parts.iter().any(|(name, _)| name == plug) {
+                continue;
+            }
+            let path = manifest_dir.join(plug);
+            let bytes = std::fs::read(&path).map_err(|source| BuildError::ComposePlug {
+                manifest: package.manifest_path.clone().into(),
+                plug: plug.clone(),
+                source,
+            })?;
+            plugs.push(crate::compose::Plug {
+                name: plug.clone(),
+                bytes,
+            });
+        }
         let composition = crate::compose::compose_with(parts[i].1.clone(), plugs, false, true)
             .map_err(|source| BuildError::Compose {
                 package: c.package.clone(),

@@ -287,6 +287,55 @@ fn workspace_builds_compose_and_wash_compose_plugs() {
     one_build_composes_a_dependency_into_its_importer(&target);
     an_import_nothing_provides_is_named(&target);
     wash_compose_plugs_and_plans(&target);
+    compose_config_names_a_plug_file(&target);
+}
+
+fn compose_config_names_a_plug_file(target: &Path) {
+    let ws = two_crate_workspace();
+    let manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let plug = greeter().wasm.display().to_string();
+    std::fs::write(
+        &manifest,
+        format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"{plug}\"]\n"),
+    )
+    .unwrap();
+    let out = run(
+        wash()
+            .args(["build", "--json", "-p", "greet-caller"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        true,
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["composed_from"], serde_json::json!([plug]));
+    let out = run(
+        wash().args(["run", v["path"].as_str().unwrap(), "--", "Kay"]),
+        true,
+    );
+    assert!(
+        stdout(&out).starts_with("Hello, Kay (7)!"),
+        "{}",
+        stdout(&out)
+    );
+
+    std::fs::write(
+        &manifest,
+        format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"missing.wasm\"]\n"),
+    )
+    .unwrap();
+    let out = run(
+        wash()
+            .args(["build", "-p", "greet-caller"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        false,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("`package.metadata.wasmcloud.compose.plugs` names `missing.wasm`"),
+        "{err}"
+    );
 }
 
 fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
