@@ -91,26 +91,16 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
         pkg.world_name()
     );
     let bindings = format_ident!("{}", BINDINGS);
-    let runtime_path = format!("::{sdk_name}::wit_bindgen::rt");
-    let bitflags_path = format!("::{sdk_name}::wit_bindgen::rt::bitflags");
     let conversions: TokenStream = pkg
         .interfaces
         .iter()
         .flat_map(|i| i.types.iter().map(move |t| (i, t)))
         .map(|(i, t)| convert_impls(&names, i, t))
         .collect::<Result<_, _>>()?;
+    let generated = bindings_module(&sdk_name, &bindings, &wit, &world, quote!());
     Ok(quote! {
         #gate
-        #[doc(hidden)]
-        #[allow(warnings, clippy::all)]
-        pub(crate) mod #bindings {
-            #sdk::wit_bindgen::generate!({
-                inline: #wit,
-                world: #world,
-                runtime_path: #runtime_path,
-                bitflags_path: #bitflags_path,
-            });
-        }
+        #generated
         #gate
         const _: () = {
             #conversions
@@ -125,6 +115,33 @@ fn declares_import_feature() -> bool {
     manifest()
         .and_then(|doc| doc.get("features").map(|f| f.get("import").is_some()))
         .unwrap_or(false)
+}
+
+/// `mod <name> { wit_bindgen::generate!(…) }`, through the SDK's re-export of wit-bindgen so
+/// the crate needs no dependency of its own on it.
+pub(crate) fn bindings_module(
+    sdk_name: &str,
+    module: &syn::Ident,
+    wit: &str,
+    world: &str,
+    extra: TokenStream,
+) -> TokenStream {
+    let sdk = format_ident!("{}", sdk_name);
+    let runtime_path = format!("::{sdk_name}::wit_bindgen::rt");
+    let bitflags_path = format!("::{sdk_name}::wit_bindgen::rt::bitflags");
+    quote! {
+        #[doc(hidden)]
+        #[allow(warnings, clippy::all)]
+        pub(crate) mod #module {
+            ::#sdk::wit_bindgen::generate!({
+                inline: #wit,
+                world: #world,
+                runtime_path: #runtime_path,
+                bitflags_path: #bitflags_path,
+                #extra
+            });
+        }
+    }
 }
 
 /// The crate's own `Cargo.toml`.

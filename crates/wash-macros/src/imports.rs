@@ -10,7 +10,8 @@ use quote::{format_ident, quote};
 use wash_derive::{CrateItems, Package, PackageName, Ty, TypeKind};
 
 use crate::export::{
-    Names, convert_impls, namespace_of, read_manifest, sdk_crate, sdk_dependency, snake,
+    Names, bindings_module, convert_impls, namespace_of, read_manifest, sdk_crate, sdk_dependency,
+    snake,
 };
 
 /// The module the import bindings are generated in.
@@ -181,22 +182,17 @@ fn try_expand() -> Result<TokenStream, String> {
             }
         });
     }
-    let runtime_path = format!("::{sdk_name}::wit_bindgen::rt");
-    let bitflags_path = format!("::{sdk_name}::wit_bindgen::rt::bitflags");
+    let generated = bindings_module(
+        &sdk_name,
+        &bindings,
+        &wit,
+        "wash:imports/imports",
+        quote!(generate_all,),
+    );
     Ok(quote! {
         /// The interfaces of this crate's wash-based dependencies, called as imports.
         pub mod imports {
-            #[doc(hidden)]
-            #[allow(warnings, clippy::all)]
-            pub(crate) mod #bindings {
-                #sdk::wit_bindgen::generate!({
-                    inline: #wit,
-                    world: "wash:imports/imports",
-                    generate_all,
-                    runtime_path: #runtime_path,
-                    bitflags_path: #bitflags_path,
-                });
-            }
+            #generated
             #[allow(unused_imports)]
             use self::#bindings as __bindings;
             #conversions
