@@ -556,3 +556,53 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
     );
     assert!(server.interrupt().success());
 }
+
+#[test]
+fn wasi_keyvalue_config_and_logging_come_from_pinned_wit() {
+    let tmp = temp_dir();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wash-sdk");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"wasi-user\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nwash = {{ package = \"wash-sdk\", path = \"{}\", features = [\"keyvalue\", \"config\", \"logging\"] }}\n",
+            sdk.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        r#"use wash::wasi::{config, keyvalue, logging};
+fn main() {
+    logging::logging::log(logging::logging::Level::Info, "probe", "starting");
+    let greeting = config::store::get("greeting").ok().flatten().unwrap_or_default();
+    if let Ok(bucket) = keyvalue::store::open("default") {
+        let _ = bucket.set("k", greeting.as_bytes());
+    }
+}
+"#,
+    )
+    .unwrap();
+    let wasm = build_json(dir);
+    let out = run(wash().args(["inspect", "--json"]).arg(&wasm), true);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let imports: Vec<&str> = v["world"]["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    for expected in [
+        "wasi:keyvalue/store@0.2.0-draft",
+        "wasi:config/store@0.2.0-rc.1",
+        "wasi:logging/logging@0.1.0-draft",
+    ] {
+        assert!(imports.contains(&expected), "{expected} not in {imports:?}");
+    }
+    // Only what the code uses is imported.
+    assert!(
+        !imports.iter().any(|i| i.starts_with("wasi:keyvalue/batch")),
+        "{imports:?}"
+    );
+}

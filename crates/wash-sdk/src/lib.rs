@@ -27,6 +27,50 @@ pub use wash_macros::{Flags, Type, export, imports, interface, resource};
 #[doc(hidden)]
 pub use wit_bindgen;
 
+/// WASI interfaces, from the WIT pinned in this crate's `wit/` folder, one Cargo feature each:
+/// `keyvalue` (`wasi:keyvalue@0.2.0-draft`), `config` (`wasi:config@0.2.0-rc.1`), `logging`
+/// (`wasi:logging@0.1.0-draft`).
+pub mod wasi {
+    /// `wasi:keyvalue`: `store::open(name)?.get(key)`, `atomics::increment`, `batch`.
+    #[cfg(feature = "keyvalue")]
+    pub mod keyvalue {
+        mod bindings {
+            wit_bindgen::generate!({
+                path: "wit",
+                world: "wash:sdk/keyvalue",
+                generate_all,
+            });
+        }
+        pub use bindings::wasi::keyvalue::*;
+    }
+
+    /// `wasi:config`: `store::get(key)`, `store::get_all()`.
+    #[cfg(feature = "config")]
+    pub mod config {
+        mod bindings {
+            wit_bindgen::generate!({
+                path: "wit",
+                world: "wash:sdk/config",
+                generate_all,
+            });
+        }
+        pub use bindings::wasi::config::*;
+    }
+
+    /// `wasi:logging`: `logging::log(Level::Info, "context", "message")`.
+    #[cfg(feature = "logging")]
+    pub mod logging {
+        mod bindings {
+            wit_bindgen::generate!({
+                path: "wit",
+                world: "wash:sdk/logging",
+                generate_all,
+            });
+        }
+        pub use bindings::wasi::logging::*;
+    }
+}
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
