@@ -6,6 +6,7 @@
 mod support;
 
 mod build;
+mod composition;
 mod help;
 mod inspect;
 mod new;
