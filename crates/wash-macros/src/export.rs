@@ -98,6 +98,18 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
         .map(|(i, t)| convert_impls(&names, i, t))
         .collect::<Result<_, _>>()?;
     let generated = bindings_module(&sdk_name, &bindings, &wit, &world, quote!());
+    // Built as another component's dependency, nothing exports the component type; mention it
+    // so rustc does not warn that it is never constructed.
+    let unused_in_import_mode = if gate.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! {
+            #[cfg(feature = "import")]
+            const _: fn() = || {
+                let _: ::core::marker::PhantomData<#self_ty> = ::core::marker::PhantomData;
+            };
+        }
+    };
     Ok(quote! {
         #gate
         #generated
@@ -107,6 +119,7 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
             #guest
             #bindings_path::export!(#self_ty with_types_in #bindings_path);
         };
+        #unused_in_import_mode
     })
 }
 
