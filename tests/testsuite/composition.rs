@@ -48,22 +48,12 @@ fn workspace_builds_compose_and_wash_compose_plugs() {
 
 fn compose_config_names_a_plug_file(target: &Path) {
     let ws = two_crate_workspace();
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
     let plug = greeter().wasm.display().to_string();
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"{plug}\"]\n"),
-    )
-    .unwrap();
-    let out = run(
-        wash()
-            .args(["build", "--json", "-p", "greet-caller"])
-            .current_dir(ws.path())
-            .env("CARGO_TARGET_DIR", target),
-        true,
+    let v = build_caller_with(
+        &ws,
+        target,
+        &format!("[package.metadata.wasmcloud.compose]\nplugs = [\"{plug}\"]"),
     );
-    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert_eq!(v["composed_from"], serde_json::json!([plug]));
     let out = run(
         wash().args(["run", v["path"].as_str().unwrap(), "--", "Kay"]),
@@ -75,6 +65,9 @@ fn compose_config_names_a_plug_file(target: &Path) {
         stdout(&out)
     );
 
+    let ws = two_crate_workspace();
+    let manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
         &manifest,
         format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"missing.wasm\"]\n"),
@@ -166,21 +159,11 @@ fn an_import_nothing_provides_is_named(target: &Path) {
 fn wash_compose_plugs_and_plans(target: &Path) {
     let ws = two_crate_workspace();
     // Build each on its own: the caller alone keeps its import (declared as host-provided).
-    let caller_manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&caller_manifest).unwrap();
-    std::fs::write(
-        &caller_manifest,
-        format!("{text}\n[package.metadata.wasmcloud]\nhost-imports = [\"acme:greeter/*\"]\n"),
-    )
-    .unwrap();
-    let out = run(
-        wash()
-            .args(["build", "--json", "-p", "greet-caller"])
-            .current_dir(ws.path())
-            .env("CARGO_TARGET_DIR", target),
-        true,
+    let caller = build_caller_with(
+        &ws,
+        target,
+        "[package.metadata.wasmcloud]\nhost-imports = [\"acme:greeter/*\"]",
     );
-    let caller: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     let caller = caller["path"].as_str().unwrap().to_string();
     let greeter = greeter().wasm.display().to_string();
 
@@ -311,4 +294,20 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
         "{response}"
     );
     assert!(server.interrupt().success());
+}
+
+/// Appends `config` to the workspace's `greet-caller/Cargo.toml`, builds that package alone,
+/// and returns its `--json` line.
+fn build_caller_with(ws: &tempfile::TempDir, target: &Path, config: &str) -> serde_json::Value {
+    let manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}\n{config}\n")).unwrap();
+    let out = run(
+        wash()
+            .args(["build", "--json", "-p", "greet-caller"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        true,
+    );
+    serde_json::from_str(stdout(&out).trim()).unwrap()
 }

@@ -296,33 +296,8 @@ impl Names<'_> {
                 let id = format_ident!("{}", rust);
                 quote!(#id)
             }
-            Ty::List(t) => {
-                let t = self.gen_ty(t)?;
-                quote!(::std::vec::Vec<#t>)
-            }
-            Ty::Option(t) => {
-                let t = self.gen_ty(t)?;
-                quote!(::std::option::Option<#t>)
-            }
-            Ty::Result(a, b) => {
-                let a = a
-                    .as_ref()
-                    .map(|t| self.gen_ty(t))
-                    .transpose()?
-                    .unwrap_or(quote!(()));
-                let b = b
-                    .as_ref()
-                    .map(|t| self.gen_ty(t))
-                    .transpose()?
-                    .unwrap_or(quote!(()));
-                quote!(::std::result::Result<#a, #b>)
-            }
-            Ty::Tuple(ts) => {
-                let ts = ts
-                    .iter()
-                    .map(|t| self.gen_ty(t))
-                    .collect::<Result<Vec<_>, _>>()?;
-                quote!((#(#ts,)*))
+            Ty::List(_) | Ty::Option(_) | Ty::Result(..) | Ty::Tuple(_) => {
+                container_ty(ty, &|t| self.gen_ty(t))?
             }
             Ty::Named(n) => {
                 let home = self
@@ -346,6 +321,39 @@ impl Names<'_> {
             }
         })
     }
+}
+
+/// A list, option, result or tuple type, each inner type rendered by `inner` (the generated
+/// types for bindings, the user's own for import clients).
+pub(crate) fn container_ty(
+    ty: &Ty,
+    inner: &dyn Fn(&Ty) -> Result<TokenStream, String>,
+) -> Result<TokenStream, String> {
+    Ok(match ty {
+        Ty::List(t) => {
+            let t = inner(t)?;
+            quote!(::std::vec::Vec<#t>)
+        }
+        Ty::Option(t) => {
+            let t = inner(t)?;
+            quote!(::std::option::Option<#t>)
+        }
+        Ty::Result(a, b) => {
+            let side = |t: &Option<Box<Ty>>| -> Result<TokenStream, String> {
+                Ok(t.as_ref()
+                    .map(|t| inner(t))
+                    .transpose()?
+                    .unwrap_or(quote!(())))
+            };
+            let (a, b) = (side(a)?, side(b)?);
+            quote!(::std::result::Result<#a, #b>)
+        }
+        Ty::Tuple(ts) => {
+            let ts = ts.iter().map(inner).collect::<Result<Vec<_>, _>>()?;
+            quote!((#(#ts,)*))
+        }
+        other => return Err(format!("`{other:?}` is not a container type")),
+    })
 }
 
 /// `impl Guest for Component`, each function converting its arguments to the user's types,

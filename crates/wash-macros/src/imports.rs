@@ -10,8 +10,8 @@ use quote::{format_ident, quote};
 use wash_derive::{CrateItems, Package, PackageName, Ty, TypeKind};
 
 use crate::export::{
-    Names, bindings_module, convert_impls, namespace_of, read_manifest, sdk_crate, sdk_dependency,
-    snake,
+    Names, bindings_module, container_ty, convert_impls, namespace_of, read_manifest, sdk_crate,
+    sdk_dependency, snake,
 };
 
 /// The module the import bindings are generated in.
@@ -212,33 +212,8 @@ fn user_ty(names: &Names, ty: &Ty) -> Result<TokenStream, String> {
             let p = names.user_path(def)?;
             quote!(#p)
         }
-        Ty::List(t) => {
-            let t = user_ty(names, t)?;
-            quote!(::std::vec::Vec<#t>)
-        }
-        Ty::Option(t) => {
-            let t = user_ty(names, t)?;
-            quote!(::std::option::Option<#t>)
-        }
-        Ty::Result(a, b) => {
-            let a = a
-                .as_ref()
-                .map(|t| user_ty(names, t))
-                .transpose()?
-                .unwrap_or(quote!(()));
-            let b = b
-                .as_ref()
-                .map(|t| user_ty(names, t))
-                .transpose()?
-                .unwrap_or(quote!(()));
-            quote!(::std::result::Result<#a, #b>)
-        }
-        Ty::Tuple(ts) => {
-            let ts = ts
-                .iter()
-                .map(|t| user_ty(names, t))
-                .collect::<Result<Vec<_>, _>>()?;
-            quote!((#(#ts,)*))
+        Ty::List(_) | Ty::Option(_) | Ty::Result(..) | Ty::Tuple(_) => {
+            container_ty(ty, &|t| user_ty(names, t))?
         }
         other => names.gen_ty(other)?,
     })
