@@ -17,6 +17,7 @@ fn help_texts() {
         &["run"],
         &["inspect"],
         &["wit"],
+        &["compose"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()
