@@ -377,14 +377,20 @@ impl Counters for Component {
         panic!("constructor returns a resource")
     };
     assert_eq!(
-        call("[method]counter.increment", &[Val::Resource(c), Val::U32(2)]),
+        call(
+            "[method]counter.increment",
+            &[Val::Resource(c), Val::U32(2)]
+        ),
         Some(Val::U32(7))
     );
     let Some(Val::Resource(made)) = call("make", &[Val::U32(3)]) else {
         panic!("make returns a resource")
     };
     assert_eq!(call("peek", &[Val::Resource(made)]), Some(Val::U32(30)));
-    call("[method]counter.absorb", &[Val::Resource(c), Val::Resource(made)]);
+    call(
+        "[method]counter.absorb",
+        &[Val::Resource(c), Val::Resource(made)],
+    );
     assert_eq!(call("peek", &[Val::Resource(c)]), Some(Val::U32(37)));
     let Some(Val::Resource(zero)) = call("[static]counter.zero", &[]) else {
         panic!("zero returns a resource")

@@ -299,7 +299,7 @@ impl Package {
                     names.join(", ")
                 ));
             }
-            if !iface.uses.is_empty() && !(iface.types.is_empty() && iface.funcs.is_empty()) {
+            if !(iface.uses.is_empty() || iface.types.is_empty() && iface.funcs.is_empty()) {
                 out.push('\n');
             }
             for (i, t) in iface.types.iter().enumerate() {
