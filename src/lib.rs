@@ -14,4 +14,5 @@ pub mod inspect;
 pub mod project;
 pub mod run;
 pub mod template;
+pub mod virt;
 pub mod wit;

@@ -7,6 +7,7 @@ mod inspect;
 mod new;
 mod run;
 pub mod shell;
+mod virt;
 mod wit;
 
 use std::ffi::OsString;
@@ -31,6 +32,7 @@ enum Command {
     Compose(compose::ComposeArgs),
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
+    Virt(virt::VirtArgs),
     Wit(wit::WitArgs),
 }
 
@@ -56,6 +58,7 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Compose(args) => compose::exec(&shell, args),
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
+        Command::Virt(args) => virt::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),
     };
     match result {
