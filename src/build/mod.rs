@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 
 use cargo_metadata::Message;
 
+mod finish;
 mod workspace;
 
 use crate::artifact::{self, ArtifactError};
@@ -56,6 +57,8 @@ pub enum BuildStep<'a> {
     Placing(&'a str),
     /// A component's imports are being plugged with others from the build.
     Composing(&'a str),
+    /// WASI is being virtualized inside a component.
+    Virtualizing(&'a str),
 }
 
 /// Receives [`BuildStep`]s. The CLI draws them; tests and libraries can ignore them.
@@ -176,6 +179,17 @@ pub enum BuildError {
         /// The imports left over.
         imports: Vec<String>,
     },
+    /// `[package.metadata.wasmcloud.virt]` could not be applied.
+    #[error("could not virtualize package `{package}` as `{manifest}` asks")]
+    Virt {
+        /// The package.
+        package: String,
+        /// Its manifest.
+        manifest: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::virt::VirtError,
+    },
 }
 
 /// Writes the package's derived WIT to `<out>/wit/<package>.wit`, where tools that want the
@@ -220,7 +234,7 @@ pub fn build(
         reporter.step(BuildStep::Compiling);
         if let Some(p) = project.as_ref().filter(|p| p.packages().count() > 1) {
             let built = workspace::build_per_package(opts, p, reporter)?;
-            return workspace::compose_built(p, built, reporter);
+            return finish::finish(p, built, reporter);
         }
         let cargo = run_cargo(opts);
         let project = match project {
@@ -235,9 +249,10 @@ pub fn build(
             other => other?,
         };
         let built = place_all(&project, artifacts, opts.selection.workspace, reporter)?;
-        workspace::compose_built(&project, built, reporter)
+        finish::finish(&project, built, reporter)
     })
 }
+
 
 /// Whether cargo's selection is one package without asking `cargo metadata`: `-p NAME`, or a
 /// nearest `Cargo.toml` with a `[package]` (a virtual workspace selects its default members).

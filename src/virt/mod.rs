@@ -6,6 +6,7 @@
 
 mod adapters;
 mod config;
+pub mod settings;
 
 use std::collections::BTreeSet;
 
@@ -110,7 +111,7 @@ pub struct Mount {
 }
 
 /// What to virtualize.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VirtOptions {
     /// Variables baked in.
     pub env: Vec<(String, String)>,
@@ -121,6 +122,13 @@ pub struct VirtOptions {
     pub stderr: StdioPolicy,
     pub deny: BTreeSet<Capability>,
     pub mounts: Vec<Mount>,
+}
+
+impl VirtOptions {
+    /// Whether these options virtualize anything beyond hiding the host environment.
+    pub fn is_empty(&self) -> bool {
+        *self == VirtOptions::default()
+    }
 }
 
 /// What `virtualize` did: recorded in the component and returned.

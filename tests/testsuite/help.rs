@@ -18,6 +18,7 @@ fn help_texts() {
         &["inspect"],
         &["wit"],
         &["compose"],
+        &["virt"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()

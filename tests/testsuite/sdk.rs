@@ -370,7 +370,6 @@ impl Counters for Component {
         let f = instance.get_func(&mut store, idx).unwrap();
         let mut results = vec![Val::Bool(false); f.ty(&store).results().len()];
         f.call(&mut store, args, &mut results).unwrap();
-        f.post_return(&mut store).unwrap();
         results.pop()
     };
     let Some(Val::Resource(c)) = call("[constructor]counter", &[Val::U32(5)]) else {
