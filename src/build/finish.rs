@@ -31,11 +31,12 @@ fn virtualize_built(
         };
         reporter.step(BuildStep::Virtualizing(&c.name));
         let bytes = artifact::read(&c.path)?;
-        let done = crate::virt::virtualize(&bytes, &options).map_err(|source| BuildError::Virt {
-            package: c.package.clone(),
-            manifest: package.manifest_path.clone().into(),
-            source,
-        })?;
+        let done =
+            crate::virt::virtualize(&bytes, &options).map_err(|source| BuildError::Virt {
+                package: c.package.clone(),
+                manifest: package.manifest_path.clone().into(),
+                source,
+            })?;
         artifact::write_atomic(&c.path, &done.bytes)?;
         c.size = done.bytes.len() as u64;
         c.digest = artifact::sha256_digest(&done.bytes);

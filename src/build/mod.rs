@@ -253,7 +253,6 @@ pub fn build(
     })
 }
 
-
 /// Whether cargo's selection is one package without asking `cargo metadata`: `-p NAME`, or a
 /// nearest `Cargo.toml` with a `[package]` (a virtual workspace selects its default members).
 fn selects_one_package(selection: &PackageSelection) -> bool {
