@@ -29,13 +29,13 @@ pub struct VirtArgs {
     /// Let these host variables through, comma-separated (`*` for all); others are hidden
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     allow_env: Vec<String>,
-    /// Standard input: allow or deny (ignore is not supported yet)
+    /// Standard input: allow, ignore (empty / discarded) or deny (traps)
     #[arg(long, value_name = "POLICY", default_value = "allow", value_parser = parse_stdio)]
     stdin: StdioPolicy,
-    /// Standard output: allow or deny (ignore is not supported yet)
+    /// Standard output: allow, ignore (empty / discarded) or deny (traps)
     #[arg(long, value_name = "POLICY", default_value = "allow", value_parser = parse_stdio)]
     stdout: StdioPolicy,
-    /// Standard error: allow or deny (ignore is not supported yet)
+    /// Standard error: allow, ignore (empty / discarded) or deny (traps)
     #[arg(long, value_name = "POLICY", default_value = "allow", value_parser = parse_stdio)]
     stderr: StdioPolicy,
     /// Deny capabilities, comma-separated: clocks, random, sockets, http, exit

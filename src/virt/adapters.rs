@@ -42,6 +42,7 @@ pub(crate) const DENY_EXIT: Adapter = adapter!("deny-exit");
 pub(crate) const DENY_STDIO: Adapter = adapter!("deny-stdio");
 pub(crate) const DENY_SOCKETS: Adapter = adapter!("deny-sockets");
 pub(crate) const DENY_HTTP: Adapter = adapter!("deny-http");
+pub(crate) const IO: Adapter = adapter!("io");
 
 /// The adapters' WIT, dependencies before their users: the WASI packages, then the worlds.
 const WIT: &[(&str, &str)] = &[
@@ -216,14 +217,17 @@ impl AdapterWit {
             .map_err(|e| fail(format!("{e:#}")))
     }
 
-    /// The component serving the env adapter its configuration.
-    pub(crate) fn env_provider(&self, blob: &[u8]) -> Result<Vec<u8>, VirtError> {
+    /// The component serving an adapter its configuration: `interface` is `env-config` or
+    /// `fs-config`.
+    pub(crate) fn provider(&self, interface: &str, blob: &[u8]) -> Result<Vec<u8>, VirtError> {
+        let world_name = format!("{interface}-provider");
         let fail = |message: String| VirtError::Adapter {
-            adapter: "env-config-provider".into(),
+            adapter: world_name.clone(),
             message,
         };
-        let world = self.world("env-config-provider").map_err(fail)?;
-        super::config::provider_component(blob, &self.resolve, world).map_err(fail)
+        let world = self.world(&world_name).map_err(fail)?;
+        let export = format!("wash:virt/{interface}@0.1.0#get");
+        super::config::provider_component(&export, blob, &self.resolve, world).map_err(fail)
     }
 }
 

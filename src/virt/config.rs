@@ -38,9 +38,11 @@ impl EnvConfig<'_> {
     }
 }
 
-/// A component exporting `wash:virt/env-config` whose `get` returns `blob`: a core module whose
-/// memory holds the blob (at 8) behind its list header (at 0), wrapped by wit-component.
+/// A component exporting a config interface (`export`: `wash:virt/env-config@0.1.0#get`)
+/// whose `get` returns `blob`: a core module whose memory holds the blob (at 8) behind its list
+/// header (at 0), wrapped by wit-component.
 pub(crate) fn provider_component(
+    export: &str,
     blob: &[u8],
     resolve: &wit_parser::Resolve,
     world: wit_parser::WorldId,
@@ -60,7 +62,7 @@ pub(crate) fn provider_component(
     });
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
-    exports.export("wash:virt/env-config@0.1.0#get", ExportKind::Func, 0);
+    exports.export(export, ExportKind::Func, 0);
     let mut code = CodeSection::new();
     let mut get = Function::new([]);
     // The result is returned in memory: a pointer to (list pointer, list length).

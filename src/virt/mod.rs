@@ -1,11 +1,13 @@
 //! Virtualization: WASI answered inside the component instead of by the host. `virtualize`
 //! plugs small adapter components (built from `crates/wash-virt-adapter`) into a component's
-//! WASI imports: a baked-in environment with an allow list of host variables, and denied
-//! clocks, randomness, sockets, outgoing HTTP, exit and standard streams. What was done is
+//! WASI imports: a baked-in environment with an allow list of host variables, read-only
+//! embedded directories, ignored or denied standard streams, and denied clocks, randomness,
+//! sockets, outgoing HTTP and exit. What was done is
 //! recorded in a `wash:virt` custom section that `wash inspect` shows.
 
 mod adapters;
 mod config;
+mod files;
 pub mod settings;
 
 use std::collections::BTreeSet;
@@ -142,6 +144,12 @@ pub struct VirtReport {
     pub deny: Vec<Capability>,
     /// Denied standard streams.
     pub deny_stdio: Vec<String>,
+    /// Ignored standard streams.
+    #[serde(default)]
+    pub ignore_stdio: Vec<String>,
+    /// Guest paths of the embedded directories.
+    #[serde(default)]
+    pub mounts: Vec<String>,
     /// Each import now answered inside the component, with the adapter answering it.
     pub virtualized: Vec<VirtualizedImport>,
     /// Denials that had nothing to act on: the component does not import the interface.
@@ -173,6 +181,13 @@ pub enum VirtError {
     Adapter { adapter: String, message: String },
     #[error("cannot compose the virtual adapters into the component: {message}")]
     Compose { message: String },
+    #[error("cannot embed `{}` at `{guest}`: {source}", host.display())]
+    Mount {
+        guest: String,
+        host: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Virtualizes `component` as `options` ask.
@@ -180,25 +195,6 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
     if !crate::artifact::is_component(component) {
         return Err(VirtError::NotAComponent);
     }
-    if let Some(m) = options.mounts.first() {
-        return Err(VirtError::Unsupported {
-            what: format!("embedding a filesystem (`{}`)", m.guest),
-            help: "virtual files need wasi:io virtualized too; until then, grant a directory at run time (`wash run --dir HOST::GUEST`)".into(),
-        });
-    }
-    for (stream, policy) in [
-        ("stdin", options.stdin),
-        ("stdout", options.stdout),
-        ("stderr", options.stderr),
-    ] {
-        if policy == StdioPolicy::Ignore {
-            return Err(VirtError::Unsupported {
-                what: format!("`ignore` for {stream}"),
-                help: format!("use `allow` or `deny` for {stream}"),
-            });
-        }
-    }
-
     let imports = crate::artifact::component_imports(component);
     let wit = AdapterWit::new(Versions::from_imports(&imports))?;
     let mut report = VirtReport {
@@ -217,6 +213,57 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
             .cloned()
             .collect()
     };
+    let streams = [
+        ("stdin", options.stdin),
+        ("stdout", options.stdout),
+        ("stderr", options.stderr),
+    ];
+    let named = |policy: StdioPolicy| -> Vec<String> {
+        streams
+            .iter()
+            .filter(|(_, p)| *p == policy)
+            .map(|(n, _)| n.to_string())
+            .collect()
+    };
+    report.deny_stdio = named(StdioPolicy::Deny);
+    report.ignore_stdio = named(StdioPolicy::Ignore);
+    report.mounts = options.mounts.iter().map(|m| m.guest.clone()).collect();
+    // Files and ignored streams need streams made inside the component: `wasi:io` itself is
+    // answered by the io adapter, and with it everything that hands out streams.
+    let io = !options.mounts.is_empty() || !report.ignore_stdio.is_empty();
+    if io {
+        let blocked: Vec<&str> = imports
+            .iter()
+            .filter(|i| i.starts_with("wasi:http/") || i.starts_with("wasi:sockets/"))
+            .map(|i| i.as_str())
+            .collect();
+        if !blocked.is_empty() {
+            return Err(VirtError::Unsupported {
+                what: format!(
+                    "embedding files or ignoring a stream in a component importing {}",
+                    blocked.join(", ")
+                ),
+                help: "their streams would have to pass through the virtual wasi:io; \
+                       virtualize the environment and denials only, and grant directories at \
+                       run time (`wash run --dir HOST::GUEST`)"
+                    .into(),
+            });
+        }
+        let mut interfaces = vec![
+            "wasi:io/error",
+            "wasi:io/poll",
+            "wasi:io/streams",
+            "wasi:cli/stdin",
+            "wasi:cli/stdout",
+            "wasi:cli/stderr",
+            "wasi:filesystem/types",
+            "wasi:filesystem/preopens",
+        ];
+        if !options.deny.contains(&Capability::Clocks) {
+            interfaces.push("wasi:clocks/monotonic-clock");
+        }
+        plan.push((&adapters::IO, serve(&interfaces)));
+    }
     let env = serve(&["wasi:cli/environment"]);
     if !env.is_empty() {
         plan.push((&adapters::ENV, env));
@@ -230,32 +277,22 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
             plan.push((adapter, served));
         }
     }
-    let denied_streams: Vec<&str> = [
-        ("wasi:cli/stdin", options.stdin),
-        ("wasi:cli/stdout", options.stdout),
-        ("wasi:cli/stderr", options.stderr),
-    ]
-    .into_iter()
-    .filter(|(_, p)| *p == StdioPolicy::Deny)
-    .map(|(i, _)| i)
-    .collect();
-    report.deny_stdio = denied_streams
+    let denied_streams: Vec<String> = report
+        .deny_stdio
         .iter()
-        .map(|i| i.trim_start_matches("wasi:cli/").to_string())
+        .map(|s| format!("wasi:cli/{s}"))
         .collect();
-    if !denied_streams.is_empty() {
-        let served = serve(&denied_streams);
-        if served.len() < denied_streams.len() {
-            report.not_imported.extend(
-                denied_streams
-                    .iter()
-                    .filter(|s| !served.iter().any(|i| unversioned(i) == **s))
-                    .map(|s| s.to_string()),
-            );
-        }
-        if !served.is_empty() {
-            plan.push((&adapters::DENY_STDIO, served));
-        }
+    let denied_streams: Vec<&str> = denied_streams.iter().map(String::as_str).collect();
+    let served = serve(&denied_streams);
+    report.not_imported.extend(
+        denied_streams
+            .iter()
+            .filter(|s| !served.iter().any(|i| unversioned(i) == **s))
+            .map(|s| s.to_string()),
+    );
+    // With the io adapter, it answers denied streams itself.
+    if !io && !served.is_empty() {
+        plan.push((&adapters::DENY_STDIO, served));
     }
 
     let compose_err = |e: &dyn std::fmt::Display| VirtError::Compose {
@@ -269,6 +306,7 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
     };
     let root = register(&mut graph, "wash:virtualized", component.to_vec())?;
     let mut args = Vec::new();
+    let mut io_node = None;
     for (adapter, served) in &plan {
         let id = register(
             &mut graph,
@@ -277,22 +315,53 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
         )?;
         let node = graph.instantiate(id);
         graph.set_node_name(node, format!("wash-virt:{}", adapter.world));
-        if std::ptr::eq(*adapter, &adapters::ENV) {
+        let config = if std::ptr::eq(*adapter, &adapters::ENV) {
             let blob = config::EnvConfig {
                 vars: &options.env,
                 allow: &options.allow_env,
             }
             .encode();
-            let provider = register(&mut graph, "wash:virt-env-config", wit.env_provider(&blob)?)?;
+            Some(("env-config", blob))
+        } else if std::ptr::eq(*adapter, &adapters::IO) {
+            Some(("fs-config", files::encode(options)?))
+        } else {
+            None
+        };
+        if let Some((interface, blob)) = config {
+            let provider = register(
+                &mut graph,
+                &format!("wash:virt-{interface}"),
+                wit.provider(interface, &blob)?,
+            )?;
             let provider = graph.instantiate(provider);
-            graph.set_node_name(provider, "wash-virt:env-config");
-            let name = "wash:virt/env-config@0.1.0";
-            let config = graph
-                .alias_instance_export(provider, name)
+            graph.set_node_name(provider, format!("wash-virt:{interface}"));
+            let name = format!("wash:virt/{interface}@0.1.0");
+            let value = graph
+                .alias_instance_export(provider, &name)
                 .map_err(|e| compose_err(&e))?;
             graph
-                .set_instantiation_argument(node, name, config)
+                .set_instantiation_argument(node, &name, value)
                 .map_err(|e| compose_err(&e))?;
+        }
+        // The other adapters' `wasi:io` types are the io adapter's, as the component's are.
+        if let Some(io_node) = io_node {
+            let wants: Vec<String> = graph.types()[graph[id].ty()]
+                .imports
+                .keys()
+                .filter(|i| i.starts_with("wasi:io/"))
+                .cloned()
+                .collect();
+            for import in wants {
+                let value = graph
+                    .alias_instance_export(io_node, &import)
+                    .map_err(|e| compose_err(&e))?;
+                graph
+                    .set_instantiation_argument(node, &import, value)
+                    .map_err(|e| compose_err(&e))?;
+            }
+        }
+        if std::ptr::eq(*adapter, &adapters::IO) {
+            io_node = Some(node);
         }
         for import in served {
             args.push((import.clone(), node));

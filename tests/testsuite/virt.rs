@@ -205,12 +205,17 @@ fn cargo_toml_virt_is_applied_by_wash_build() {
         dir.join("Cargo.toml"),
         "[package]\nname = \"virt-probe\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
          [package.metadata.wasmcloud.virt]\nenv = { GREETING = \"from Cargo.toml\" }\n\
-         deny = [\"exit\"]\n\n[workspace]\n",
+         deny = [\"exit\"]\nmount = { \"/etc/app\" = \"config\" }\n\n[workspace]\n",
     )
     .unwrap();
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(dir.join("config/app.toml"), "level = 2").unwrap();
     let wasm = build_json(dir);
     let o = probe(&wasm, &[], &["env", "GREETING"], true);
     assert_eq!(stdout(&o), "env GREETING=from Cargo.toml\nenv count=1\n");
+    // The mount's host path is relative to Cargo.toml.
+    let o = probe(&wasm, &[], &["read", "/etc/app/app.toml"], true);
+    assert_eq!(stdout(&o), "read ok level = 2\n");
     let o = probe(&wasm, &[], &["exit", "3"], false);
     assert!(stderr(&o).contains("unreachable"), "{}", stderr(&o));
     // A second build virtualizes the fresh cargo output again, not the virtualized file.
@@ -239,20 +244,74 @@ fn bad_input_and_unsupported_options_are_clear_errors() {
     assert!(!tmp.path().join("core.virt.wasm").exists());
     redactions()
         .bind(|| insta::assert_snapshot!("virt-error-core-module", scrub(&stderr(&o), tmp.path())));
+    // Files need wasi:io made inside the component; an HTTP component's streams cannot pass
+    // through it yet, and the error says so instead of producing something half-working.
+    std::fs::create_dir_all(tmp.path().join("assets")).unwrap();
+    let o = run(
+        wash()
+            .arg("virt")
+            .arg(&http_hello().wasm)
+            .arg("-o")
+            .arg(tmp.path().join("m.wasm"))
+            .arg("--mount")
+            .arg(format!("/data={}", tmp.path().join("assets").display())),
+        false,
+    );
+    assert!(!tmp.path().join("m.wasm").exists());
+    assert!(stderr(&o).contains("wasi:http/"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not supported yet"), "{}", stderr(&o));
+    // A mount of a folder that is not there names it.
     let o = run(
         wash()
             .arg("virt")
             .arg(&cli_probe().wasm)
             .arg("-o")
             .arg(tmp.path().join("m.wasm"))
-            .args(["--mount", "/data=./assets"]),
+            .args(["--mount", "/data=/no/such/dir"]),
         false,
     );
+    assert!(stderr(&o).contains("/no/such/dir"), "{}", stderr(&o));
     assert!(!tmp.path().join("m.wasm").exists());
-    assert!(stderr(&o).contains("not supported yet"), "{}", stderr(&o));
 }
 
-/// Without the machine's paths and cargo's own progress lines.
+#[test]
+fn mounted_directories_are_embedded_read_only() {
+    let tmp = temp_dir();
+    let assets = tmp.path().join("assets");
+    std::fs::create_dir_all(assets.join("sub")).unwrap();
+    std::fs::write(assets.join("a.txt"), "hello file\n").unwrap();
+    std::fs::write(assets.join("sub/b.txt"), "nested\n").unwrap();
+    let out = virt(
+        tmp.path(),
+        &["--mount", &format!("/data={}", assets.display())],
+    );
+    // The host folder is gone: the files live in the component now.
+    std::fs::remove_dir_all(&assets).unwrap();
+    let read = |path: &str| stdout(&probe(&out, &[], &["read", path], true));
+    assert_eq!(read("/data/a.txt"), "read ok hello file\n");
+    assert_eq!(read("/data/sub/b.txt"), "read ok nested\n");
+    assert_eq!(read("/data/sub/../a.txt"), "read ok hello file\n");
+    assert!(read("/data/../etc/passwd").starts_with("read failed"));
+    assert!(read("/data/missing").starts_with("read failed No such file"));
+    let o = probe(&out, &[], &["write", "/data/new.txt", "x"], true);
+    assert!(
+        stdout(&o).starts_with("write failed Read-only"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn an_ignored_stream_swallows_output() {
+    let tmp = temp_dir();
+    let out = virt(tmp.path(), &["--stdout", "ignore", "--env", "X=1"]);
+    let o = probe(&out, &[], &["env", "X"], true);
+    assert_eq!(stdout(&o), "");
+    let v = run(wash().args(["inspect", "--json"]).arg(&out), true);
+    let v: serde_json::Value = serde_json::from_str(stdout(&v).trim()).unwrap();
+    assert_eq!(v["virt"]["ignore_stdio"], serde_json::json!(["stdout"]));
+}
+
 fn scrub(text: &str, dir: &Path) -> String {
     text.lines()
         .filter(|l| {

@@ -5,7 +5,9 @@ wit_bindgen::generate!({ path: "wit", world: "deny-sockets", generate_all });
 
 use crate::deny;
 use alloc::string::String;
-use exports::wasi::sockets::{instance_network, ip_name_lookup, tcp_create_socket, udp_create_socket};
+use exports::wasi::sockets::{
+    instance_network, ip_name_lookup, tcp_create_socket, udp_create_socket,
+};
 use wasi::io::poll::Pollable;
 use wasi::sockets::network::{ErrorCode, IpAddress, IpAddressFamily, Network};
 use wasi::sockets::tcp::TcpSocket;

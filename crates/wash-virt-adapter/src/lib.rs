@@ -9,7 +9,15 @@
 
 extern crate alloc;
 
+#[cfg(not(feature = "io"))]
 mod bump;
+
+#[cfg(feature = "io")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+#[cfg(feature = "io")]
+mod io;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
