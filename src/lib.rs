@@ -13,5 +13,6 @@ pub mod compose;
 pub mod inspect;
 pub mod project;
 pub mod run;
+pub mod sign;
 pub mod template;
 pub mod wit;

@@ -4,9 +4,12 @@
 mod build;
 mod compose;
 mod inspect;
+mod keys;
 mod new;
 mod run;
 pub mod shell;
+mod sign;
+mod verify;
 mod wit;
 
 use std::ffi::OsString;
@@ -32,6 +35,9 @@ enum Command {
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
     Wit(wit::WitArgs),
+    Sign(sign::SignArgs),
+    Verify(verify::VerifyArgs),
+    Keys(keys::KeysArgs),
 }
 
 /// Runs wash with these arguments (the first is the program name) and returns its exit code.
@@ -57,6 +63,9 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),
+        Command::Sign(args) => sign::exec(&shell, args),
+        Command::Verify(args) => verify::exec(&shell, args),
+        Command::Keys(args) => keys::exec(&shell, args),
     };
     match result {
         Ok(code) => code,
