@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 
 use cargo_metadata::Message;
 
+mod signing;
 mod workspace;
 
 use crate::artifact::{self, ArtifactError};
@@ -45,6 +46,8 @@ pub struct BuiltComponent {
     pub wit: Option<PathBuf>,
     /// The components of this build plugged into it, if it was composed.
     pub composed_from: Vec<String>,
+    /// The key ids it is signed with, when `[package.metadata.wasmcloud.sign]` asks for it.
+    pub signed_by: Vec<String>,
 }
 
 /// Steps a build reports as it goes, for a progress display.
@@ -56,6 +59,8 @@ pub enum BuildStep<'a> {
     Placing(&'a str),
     /// A component's imports are being plugged with others from the build.
     Composing(&'a str),
+    /// A finished component is being signed.
+    Signing(&'a str),
 }
 
 /// Receives [`BuildStep`]s. The CLI draws them; tests and libraries can ignore them.
@@ -159,6 +164,24 @@ pub enum BuildError {
         #[source]
         source: std::io::Error,
     },
+    /// A key `[package.metadata.wasmcloud.sign]` names cannot sign.
+    #[error("`{manifest}`: `package.metadata.wasmcloud.sign.keys` names a key that cannot sign")]
+    SignKey {
+        /// The manifest.
+        manifest: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::sign::KeyError,
+    },
+    /// Signing a finished component failed.
+    #[error("could not sign `{path}`")]
+    Sign {
+        /// The component.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::sign::SignError,
+    },
     /// Imports no component of the build provides, and the host is not told to.
     #[error(
         "package `{package}` imports what no component of this build exports: {}\n\
@@ -220,7 +243,8 @@ pub fn build(
         reporter.step(BuildStep::Compiling);
         if let Some(p) = project.as_ref().filter(|p| p.packages().count() > 1) {
             let built = workspace::build_per_package(opts, p, reporter)?;
-            return workspace::compose_built(p, built, reporter);
+            let built = workspace::compose_built(p, built, reporter)?;
+            return signing::sign_built(p, built, reporter);
         }
         let cargo = run_cargo(opts);
         let project = match project {
@@ -235,7 +259,9 @@ pub fn build(
             other => other?,
         };
         let built = place_all(&project, artifacts, opts.selection.workspace, reporter)?;
-        workspace::compose_built(&project, built, reporter)
+        let built = workspace::compose_built(&project, built, reporter)?;
+        // Last, after every step that changes the bytes: a later change would void the signature.
+        signing::sign_built(&project, built, reporter)
     })
 }
 
@@ -349,6 +375,7 @@ fn place_package(
             digest,
             wit: wit.clone(),
             composed_from: Vec::new(),
+            signed_by: Vec::new(),
         });
     }
     let stamp = out_dir.join(TARGET_STAMP);

@@ -27,8 +27,8 @@ use std::io::Cursor;
 
 pub use keys::{KeyError, KeyInfo, KeyStore, SigningKey, TrustedKey};
 pub use verify::{
-    KeyCheck, Outcome, SignatureEntry, VerifyError, VerifyPolicy, VerifyReport, check, signatures,
-    verify_bytes,
+    KeyCheck, Outcome, SignatureEntry, SignatureState, SignatureStatus, VerifyError, VerifyPolicy,
+    VerifyReport, check, check_signatures, signatures, verify_bytes,
 };
 
 /// What signing produced.
@@ -78,6 +78,20 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
     if keys.is_empty() {
         return Err(SignError::NoKeys);
     }
+    let existing = signatures(bytes).unwrap_or_default();
+    let already: Vec<String> = keys
+        .iter()
+        .filter(|k| check(bytes, &existing, &k.public) == Outcome::Verified)
+        .map(|k| k.public.info.name.clone())
+        .collect();
+    if already.len() == keys.len() {
+        // Nothing to add (a no-op `wash build`): no need to validate or copy.
+        return Ok(Signed {
+            bytes: bytes.to_vec(),
+            added: Vec::new(),
+            already,
+        });
+    }
     if !crate::artifact::is_wasm(bytes) {
         return Err(SignError::Invalid {
             message: "it does not start with `\\0asm`".into(),
@@ -87,7 +101,6 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
     crate::artifact::validate_component(bytes).map_err(|e| SignError::Invalid {
         message: format!("{e:#}"),
     })?;
-    let existing = signatures(bytes).unwrap_or_default();
     let mut out = Signed {
         bytes: bytes.to_vec(),
         added: Vec::new(),
@@ -95,9 +108,12 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
     };
     for key in keys {
         let name = key.public.info.name.clone();
-        if check(&out.bytes, &existing, &key.public) == Outcome::Verified {
+        if already.contains(&name) {
             out.already.push(name);
             continue;
+        }
+        if out.added.contains(&name) {
+            continue; // the same key given twice
         }
         let err = |e: wasmsign2::WSError| SignError::Sign {
             key: name.clone(),

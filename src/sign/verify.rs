@@ -253,3 +253,61 @@ pub fn verify_bytes(bytes: &[u8], policy: &VerifyPolicy) -> Result<VerifyReport,
         })
     }
 }
+
+/// One signature of a component, checked against local keys (for `wash inspect`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureStatus {
+    /// The key id the signer recorded, as hex; `None` for an anonymous signature.
+    pub key_id: Option<String>,
+    /// `ed25519`.
+    pub algorithm: &'static str,
+    /// The local key with this key id (or, for an anonymous signature, the one that verifies).
+    pub key: Option<String>,
+    /// `verified` or `modified` when a local key matches; `unknown-key` otherwise.
+    pub status: SignatureState,
+}
+
+/// What a local check of one signature found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureState {
+    /// A local key verifies it over the file as it is.
+    Verified,
+    /// It carries a local key's id but does not verify: the file changed after signing.
+    Modified,
+    /// No local key has this id (or verifies an anonymous signature).
+    UnknownKey,
+}
+
+/// Every signature in `bytes`, each checked against `local` keys. Empty when unsigned (or the
+/// signature section is unreadable).
+pub fn check_signatures(bytes: &[u8], local: &[TrustedKey]) -> Vec<SignatureStatus> {
+    let Ok(entries) = signatures(bytes) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .map(|e| {
+            let candidates: Vec<&TrustedKey> = match &e.key_id {
+                Some(id) => local.iter().filter(|k| &k.info.key_id == id).collect(),
+                None => local.iter().collect(),
+            };
+            let outcomes: Vec<(&TrustedKey, Outcome)> = candidates
+                .into_iter()
+                .map(|k| (k, check(bytes, &entries, k)))
+                .collect();
+            let verified = outcomes.iter().find(|(_, o)| *o == Outcome::Verified);
+            let (key, status) = match (verified, &e.key_id, outcomes.first()) {
+                (Some((k, _)), _, _) => (Some(k), SignatureState::Verified),
+                (None, Some(_), Some((k, _))) => (Some(k), SignatureState::Modified),
+                _ => (None, SignatureState::UnknownKey),
+            };
+            SignatureStatus {
+                key_id: e.key_id.clone(),
+                algorithm: e.algorithm,
+                key: key.map(|k| k.info.name.clone()),
+                status,
+            }
+        })
+        .collect()
+}
