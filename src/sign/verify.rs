@@ -207,9 +207,12 @@ pub fn signatures(bytes: &[u8]) -> Result<Vec<SignatureEntry>, VerifyError> {
 
 /// Whether `key` signed exactly `bytes` (every section after the signature section).
 pub fn check(bytes: &[u8], signatures: &[SignatureEntry], key: &TrustedKey) -> Outcome {
-    // Without a key id attached, every signature is tried: a signer that recorded another id,
-    // or none, still verifies.
-    if key.key.verify(&mut Cursor::new(bytes), None).is_ok() {
+    // With the key's id attached, a signature recording another key id is not tried for it:
+    // the key id is not covered by the signature itself, so this keeps every byte of the file
+    // significant, and the ids `wash inspect` shows cannot be swapped under a valid signature.
+    // Anonymous signatures (no key id) are tried with every key.
+    let strict = key.key.clone().attach_default_key_id();
+    if strict.verify(&mut Cursor::new(bytes), None).is_ok() {
         return Outcome::Verified;
     }
     let id = hex(&key_id_bytes(&key.key));

@@ -18,6 +18,10 @@ fn help_texts() {
         &["inspect"],
         &["wit"],
         &["compose"],
+        &["sign"],
+        &["verify"],
+        &["keys"],
+        &["keys", "import"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()

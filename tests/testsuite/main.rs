@@ -12,4 +12,5 @@ mod inspect;
 mod new;
 mod run;
 mod sdk;
+mod sign;
 mod wit;
