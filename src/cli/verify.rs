@@ -58,8 +58,18 @@ pub fn exec(shell: &Shell, args: VerifyArgs) -> anyhow::Result<ExitCode> {
         require_all: args.all,
     };
     let bytes = artifact::read(&args.input)?;
-    let report = sign::verify_bytes(&bytes, &policy)
-        .with_context(|| format!("`{}` failed verification", args.input.display()))?;
+    let result = sign::verify_bytes(&bytes, &policy);
+    if let (true, Err(sign::VerifyError::Failed { report, .. })) = (args.json, &result) {
+        // Machine readers get the per-key findings on stdout too; the exit code says it failed.
+        shell.json(&serde_json::json!({
+            "path": args.input,
+            "verified": false,
+            "signatures": report.signatures,
+            "keys": report.keys,
+        }));
+    }
+    let report =
+        result.with_context(|| format!("`{}` failed verification", args.input.display()))?;
     if args.json {
         shell.json(&serde_json::json!({
             "path": args.input,

@@ -272,6 +272,18 @@ fn sign_and_verify_a_component_with_several_signers() {
     assert_eq!(v["keys"][0]["outcome"], "verified");
     assert_eq!(v["keys"][1]["outcome"], "not-signed");
 
+    let out = run(
+        keys.wash()
+            .arg("verify")
+            .arg(&signed)
+            .args(["--json", "--all", "--key", "alice", "--key", "carol"]),
+        false,
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["keys"][1]["name"], "carol");
+    assert_eq!(v["keys"][1]["outcome"], "not-signed");
+
     // Signing again with a key that already signed changes nothing.
     let before = std::fs::read(&signed).unwrap();
     run(
