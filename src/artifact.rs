@@ -86,3 +86,36 @@ pub fn validate_component(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderEr
         .validate_all(bytes)
         .map(|_| ())
 }
+
+/// The names of a component's top-level imports, read from its own sections only: nested
+/// modules and components are skipped over, not parsed, so this stays cheap on a no-op build.
+pub fn component_imports(bytes: &[u8]) -> Vec<String> {
+    use wasmparser::{Chunk, Parser, Payload};
+    let mut names = Vec::new();
+    let mut parser = Parser::new(0);
+    let mut offset = 0;
+    while let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&bytes[offset..], true) {
+        offset += consumed;
+        match payload {
+            Payload::ComponentImportSection(reader) => {
+                names.extend(
+                    reader
+                        .into_iter()
+                        .flatten()
+                        .map(|i| i.name.name.to_string()),
+                );
+            }
+            Payload::ModuleSection {
+                unchecked_range, ..
+            }
+            | Payload::ComponentSection {
+                unchecked_range, ..
+            } => {
+                offset += (unchecked_range.end - unchecked_range.start) as usize;
+            }
+            Payload::End(_) => break,
+            _ => {}
+        }
+    }
+    names
+}

@@ -15,4 +15,5 @@ pub mod project;
 pub mod run;
 pub mod sign;
 pub mod template;
+pub mod virt;
 pub mod wit;

@@ -168,6 +168,8 @@ pub struct WasmcloudConfig {
     /// `compose.plugs`: components to plug into this one's imports, besides the other
     /// components of the build: paths (relative to the manifest) or workspace member names.
     pub compose_plugs: Vec<String>,
+    /// `virt`: WASI virtualized inside the component after composition (see `virt::settings`).
+    pub virt: Option<crate::virt::VirtOptions>,
     /// `[sign]`: `wash build` signs the finished component with these keys, as its last step.
     pub sign: Option<SignConfig>,
 }
@@ -311,6 +313,18 @@ impl WasmcloudConfig {
                         return Err(err("sign.keys", "is missing", fix));
                     }
                     config.sign = Some(sign);
+                }
+                "virt" => {
+                    let dir = manifest.parent().unwrap_or(Path::new("."));
+                    let options = crate::virt::settings::parse(value, dir).map_err(|e| {
+                        let field = if e.key.is_empty() {
+                            "virt".to_string()
+                        } else {
+                            format!("virt.{}", e.key)
+                        };
+                        err(&field, &e.problem, &e.fix)
+                    })?;
+                    config.virt = Some(options);
                 }
                 "host-imports" => {
                     let list = value.as_array().filter(|a| a.iter().all(|v| v.is_string()));

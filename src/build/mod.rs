@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 
 use cargo_metadata::Message;
 
+mod finish;
 mod signing;
 mod workspace;
 
@@ -59,6 +60,8 @@ pub enum BuildStep<'a> {
     Placing(&'a str),
     /// A component's imports are being plugged with others from the build.
     Composing(&'a str),
+    /// WASI is being virtualized inside a component.
+    Virtualizing(&'a str),
     /// A finished component is being signed.
     Signing(&'a str),
 }
@@ -199,6 +202,17 @@ pub enum BuildError {
         /// The imports left over.
         imports: Vec<String>,
     },
+    /// `[package.metadata.wasmcloud.virt]` could not be applied.
+    #[error("could not virtualize package `{package}` as `{manifest}` asks")]
+    Virt {
+        /// The package.
+        package: String,
+        /// Its manifest.
+        manifest: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::virt::VirtError,
+    },
 }
 
 /// Writes the package's derived WIT to `<out>/wit/<package>.wit`, where tools that want the
@@ -243,8 +257,7 @@ pub fn build(
         reporter.step(BuildStep::Compiling);
         if let Some(p) = project.as_ref().filter(|p| p.packages().count() > 1) {
             let built = workspace::build_per_package(opts, p, reporter)?;
-            let built = workspace::compose_built(p, built, reporter)?;
-            return signing::sign_built(p, built, reporter);
+            return finish::finish(p, built, reporter);
         }
         let cargo = run_cargo(opts);
         let project = match project {
@@ -259,9 +272,7 @@ pub fn build(
             other => other?,
         };
         let built = place_all(&project, artifacts, opts.selection.workspace, reporter)?;
-        let built = workspace::compose_built(&project, built, reporter)?;
-        // Last, after every step that changes the bytes: a later change would void the signature.
-        signing::sign_built(&project, built, reporter)
+        finish::finish(&project, built, reporter)
     })
 }
 

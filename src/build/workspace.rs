@@ -84,7 +84,7 @@ pub(super) fn compose_built(
             .find(|p| p.name.as_str() == c.package)
             .expect("built components come from selected packages");
         let config = crate::project::WasmcloudConfig::of(package)?;
-        if component_imports(&parts[i].1)
+        if crate::artifact::component_imports(&parts[i].1)
             .iter()
             .all(|n| config.is_host_import(n))
         {
@@ -156,37 +156,4 @@ pub(super) fn compose_built(
             .collect();
     }
     Ok(built)
-}
-
-/// The names of a component's top-level imports, read from its own sections only: nested
-/// modules and components are skipped over, not parsed, so this stays cheap on a no-op build.
-fn component_imports(bytes: &[u8]) -> Vec<String> {
-    use wasmparser::{Chunk, Parser, Payload};
-    let mut names = Vec::new();
-    let mut parser = Parser::new(0);
-    let mut offset = 0;
-    while let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&bytes[offset..], true) {
-        offset += consumed;
-        match payload {
-            Payload::ComponentImportSection(reader) => {
-                names.extend(
-                    reader
-                        .into_iter()
-                        .flatten()
-                        .map(|i| i.name.name.to_string()),
-                );
-            }
-            Payload::ModuleSection {
-                unchecked_range, ..
-            }
-            | Payload::ComponentSection {
-                unchecked_range, ..
-            } => {
-                offset += (unchecked_range.end - unchecked_range.start) as usize;
-            }
-            Payload::End(_) => break,
-            _ => {}
-        }
-    }
-    names
 }

@@ -32,6 +32,7 @@ impl Reporter for SpinnerReporter<'_> {
             BuildStep::Compiling => return,
             BuildStep::Placing(name) => format!("placing {name}"),
             BuildStep::Composing(name) => format!("composing {name}"),
+            BuildStep::Virtualizing(name) => format!("virtualizing {name}"),
             BuildStep::Signing(name) => format!("signing {name}"),
         };
         let mut bar = self.bar.borrow_mut();

@@ -10,6 +10,7 @@ mod run;
 pub mod shell;
 mod sign;
 mod verify;
+mod virt;
 mod wit;
 
 use std::ffi::OsString;
@@ -34,6 +35,7 @@ enum Command {
     Compose(compose::ComposeArgs),
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
+    Virt(virt::VirtArgs),
     Wit(wit::WitArgs),
     Sign(sign::SignArgs),
     Verify(verify::VerifyArgs),
@@ -62,6 +64,7 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Compose(args) => compose::exec(&shell, args),
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
+        Command::Virt(args) => virt::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),
         Command::Sign(args) => sign::exec(&shell, args),
         Command::Verify(args) => verify::exec(&shell, args),

@@ -18,6 +18,7 @@ fn help_texts() {
         &["inspect"],
         &["wit"],
         &["compose"],
+        &["virt"],
         &["sign"],
         &["verify"],
         &["keys"],

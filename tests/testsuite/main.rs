@@ -13,4 +13,5 @@ mod new;
 mod run;
 mod sdk;
 mod sign;
+mod virt;
 mod wit;

@@ -307,3 +307,92 @@ fn sdk_crate(
     .unwrap();
     std::fs::write(dir.join(file), source).unwrap();
 }
+
+#[test]
+fn exported_resources_run_with_constructor_methods_statics_and_borrows() {
+    let tmp = temp_dir();
+    let dir = tmp.path();
+    sdk_crate(
+        dir,
+        "counters",
+        "[lib]\ncrate-type = [\"cdylib\"]\n[package.metadata.wasmcloud]\nnamespace = \"acme\"\n",
+        "",
+        "src/lib.rs",
+        r#"use std::cell::Cell;
+
+#[wash::interface]
+pub trait Counters {
+    fn make(start: u32) -> Counter;
+    fn peek(c: &Counter) -> u32;
+}
+
+#[wash::resource]
+pub struct Counter { value: Cell<u32> }
+
+#[wash::resource]
+impl Counter {
+    pub fn new(start: u32) -> Self { Counter { value: Cell::new(start) } }
+    pub fn increment(&self, by: u32) -> u32 { self.value.set(self.value.get() + by); self.value.get() }
+    pub fn absorb(&self, other: &Counter) { self.value.set(self.value.get() + other.value.get()) }
+    pub fn zero() -> Counter { Counter::new(0) }
+}
+
+struct Component;
+
+#[wash::export]
+impl Counters for Component {
+    fn make(start: u32) -> Counter { Counter::new(start * 10) }
+    fn peek(c: &Counter) -> u32 { c.value.get() }
+}
+"#,
+    );
+    let wasm = build_json(dir);
+
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, &wasm).unwrap();
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let mut store = Store::new(
+        &engine,
+        Host {
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+        },
+    );
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let iface = instance
+        .get_export_index(&mut store, None, "acme:counters/counters@0.1.0")
+        .expect("interface exported");
+    let mut call = |name: &str, args: &[Val]| -> Option<Val> {
+        let idx = instance
+            .get_export_index(&mut store, Some(&iface), name)
+            .unwrap_or_else(|| panic!("{name} exported"));
+        let f = instance.get_func(&mut store, idx).unwrap();
+        let mut results = vec![Val::Bool(false); f.ty(&store).results().len()];
+        f.call(&mut store, args, &mut results).unwrap();
+        results.pop()
+    };
+    let Some(Val::Resource(c)) = call("[constructor]counter", &[Val::U32(5)]) else {
+        panic!("constructor returns a resource")
+    };
+    assert_eq!(
+        call(
+            "[method]counter.increment",
+            &[Val::Resource(c), Val::U32(2)]
+        ),
+        Some(Val::U32(7))
+    );
+    let Some(Val::Resource(made)) = call("make", &[Val::U32(3)]) else {
+        panic!("make returns a resource")
+    };
+    assert_eq!(call("peek", &[Val::Resource(made)]), Some(Val::U32(30)));
+    call(
+        "[method]counter.absorb",
+        &[Val::Resource(c), Val::Resource(made)],
+    );
+    assert_eq!(call("peek", &[Val::Resource(c)]), Some(Val::U32(37)));
+    let Some(Val::Resource(zero)) = call("[static]counter.zero", &[]) else {
+        panic!("zero returns a resource")
+    };
+    assert_eq!(call("peek", &[Val::Resource(zero)]), Some(Val::U32(0)));
+}

@@ -410,16 +410,20 @@ fn export_trait_name(i: &syn::ItemImpl) -> String {
         .unwrap_or_default()
 }
 
-fn found_impl(i: &syn::ItemImpl, file: &PathBuf, module: &[String]) -> Found<syn::ItemImpl> {
+fn found_impl(
+    i: &syn::ItemImpl,
+    file: &std::path::Path,
+    module: &[String],
+) -> Found<syn::ItemImpl> {
     Found {
         item: i.clone(),
-        file: file.clone(),
+        file: file.to_path_buf(),
         module: module.to_vec(),
     }
 }
 
-fn located(mut e: Error, file: &PathBuf) -> Error {
-    e.file = Some(file.clone());
+fn located(mut e: Error, file: &std::path::Path) -> Error {
+    e.file = Some(file.to_path_buf());
     e
 }
 

@@ -226,9 +226,15 @@ pub struct Package {
 }
 
 impl Package {
-    /// The world a component of this crate targets: it exports every interface.
+    /// The world a component of this crate targets: it exports every interface. It is named
+    /// after the package, unless an interface already has that name (WIT names share one scope).
     pub fn world_name(&self) -> String {
-        self.name.name.clone()
+        let name = &self.name.name;
+        if self.interfaces.iter().any(|i| &i.name == name) {
+            format!("{name}-world")
+        } else {
+            name.clone()
+        }
     }
 
     /// The interface with this name.
@@ -293,7 +299,7 @@ impl Package {
                     names.join(", ")
                 ));
             }
-            if !iface.uses.is_empty() && !(iface.types.is_empty() && iface.funcs.is_empty()) {
+            if !(iface.uses.is_empty() || iface.types.is_empty() && iface.funcs.is_empty()) {
                 out.push('\n');
             }
             for (i, t) in iface.types.iter().enumerate() {

@@ -97,6 +97,20 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
         .flat_map(|i| i.types.iter().map(move |t| (i, t)))
         .map(|(i, t)| convert_impls(&names, i, t))
         .collect::<Result<_, _>>()?;
+    // Resources in the shared interface no trait owns still need its `Guest` impl to name them.
+    let shared_guests: TokenStream = pkg
+        .interfaces
+        .iter()
+        .filter(|i| i.rust_trait.is_none() && pkg.exports.contains(&i.name))
+        .map(|i| {
+            let resources = names.resource_types(i)?;
+            if resources.is_empty() {
+                return Ok(TokenStream::new());
+            }
+            let m = names.interface_module(&i.name);
+            Ok(quote!(impl #m::Guest for #self_ty { #(#resources)* }))
+        })
+        .collect::<Result<_, String>>()?;
     let generated = bindings_module(&sdk_name, &bindings, &wit, &world, quote!());
     // Built as another component's dependency, nothing exports the component type; mention it
     // so rustc does not warn that it is never constructed.
@@ -116,6 +130,7 @@ fn try_expand(items: &CrateItems, item: &syn::ItemImpl) -> Result<TokenStream, S
         #gate
         const _: () = {
             #conversions
+            #shared_guests
             #guest
             #bindings_path::export!(#self_ty with_types_in #bindings_path);
         };
@@ -273,6 +288,26 @@ impl Names<'_> {
             .find(|t| t.name == name)
     }
 
+    fn is_resource(&self, name: &str) -> bool {
+        self.def(name)
+            .is_some_and(|t| matches!(t.kind, TypeKind::Resource { .. }))
+    }
+
+    /// `type Counter = crate::Counter;` for each resource `iface` defines: the exported
+    /// resource is the user's own struct.
+    fn resource_types(&self, iface: &Interface) -> Result<Vec<TokenStream>, String> {
+        iface
+            .types
+            .iter()
+            .filter(|t| matches!(t.kind, TypeKind::Resource { .. }))
+            .map(|t| {
+                let id = camel(&t.name);
+                let user = self.user_path(t)?;
+                Ok(quote!(type #id = #user;))
+            })
+            .collect()
+    }
+
     /// The interface a type is defined in.
     fn home_of(&self, ty: &str) -> Option<&Interface> {
         self.pkg
@@ -303,21 +338,23 @@ impl Names<'_> {
                 let home = self
                     .home_of(n)
                     .ok_or_else(|| format!("type `{n}` has no interface"))?;
-                if let Some(t) = home.types.iter().find(|t| &t.name == n)
-                    && matches!(t.kind, TypeKind::Resource { .. })
-                {
-                    return Err(format!(
-                        "resource `{n}` is derived into the WIT, but `#[wash::export]` cannot generate resource bindings yet; keep resources out of exported signatures for now"
-                    ));
+                if !self.exports && self.is_resource(n) {
+                    return Err(format!("resource `{n}` cannot be imported yet"));
                 }
                 let m = self.interface_module(&home.name);
                 let id = camel(n);
                 quote!(#m::#id)
             }
             Ty::Borrow(n) => {
-                return Err(format!(
-                    "resource `{n}` is derived into the WIT, but `#[wash::export]` cannot generate resource bindings yet"
-                ));
+                let home = self
+                    .home_of(n)
+                    .ok_or_else(|| format!("type `{n}` has no interface"))?;
+                if !self.exports {
+                    return Err(format!("resource `{n}` cannot be imported yet"));
+                }
+                let m = self.interface_module(&home.name);
+                let id = format_ident!("{}Borrow", camel(n));
+                quote!(#m::#id<'_>)
             }
         })
     }
@@ -365,37 +402,117 @@ fn forward(
     trait_path: &syn::Path,
 ) -> Result<TokenStream, String> {
     let module = names.interface_module(&iface.name);
-    let sdk = names.sdk;
-    let mut fns = Vec::new();
-    for f in &iface.funcs {
-        let fname = snake(&f.name);
-        let params: Vec<syn::Ident> = f.params.iter().map(|(n, _)| snake(n)).collect();
-        let tys = f
-            .params
-            .iter()
-            .map(|(_, t)| names.gen_ty(t))
-            .collect::<Result<Vec<_>, _>>()?;
-        let ret = match &f.result {
-            Some(r) => {
-                let r = names.gen_ty(r)?;
-                quote!(-> #r)
-            }
-            None => quote!(),
-        };
-        fns.push(quote! {
-            fn #fname(#(#params: #tys),*) #ret {
-                #sdk::Convert::convert(
-                    <#self_ty as #trait_path>::#fname(#(#sdk::Convert::convert(#params)),*)
-                )
-            }
-        });
-    }
-    if fns.is_empty() {
+    let callee = quote!(<#self_ty as #trait_path>);
+    let fns = iface
+        .funcs
+        .iter()
+        .map(|f| forward_fn(names, f, &callee, Shape::Free))
+        .collect::<Result<Vec<_>, _>>()?;
+    let resources = names.resource_types(iface)?;
+    if fns.is_empty() && resources.is_empty() {
         return Ok(TokenStream::new());
     }
     Ok(quote! {
         impl #module::Guest for #self_ty {
+            #(#resources)*
             #(#fns)*
+        }
+    })
+}
+
+/// What a forwarded function is to its type.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// A trait function, or a resource's static function.
+    Free,
+    /// A resource's `&self` method.
+    Method,
+    /// A resource's `fn new(…) -> Self`.
+    Constructor,
+}
+
+/// One generated function: converts the arguments to the user's types, calls `callee`'s
+/// function of the same name, and converts the result back.
+fn forward_fn(
+    names: &Names,
+    f: &wash_derive::Func,
+    callee: &TokenStream,
+    shape: Shape,
+) -> Result<TokenStream, String> {
+    let sdk = names.sdk;
+    let params: Vec<syn::Ident> = f.params.iter().map(|(n, _)| snake(n)).collect();
+    let tys = f
+        .params
+        .iter()
+        .map(|(_, t)| names.gen_ty(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let args = quote!(#(#sdk::Convert::convert(#params)),*);
+    if shape == Shape::Constructor {
+        return Ok(quote! {
+            fn new(#(#params: #tys),*) -> Self { #callee::new(#args) }
+        });
+    }
+    let fname = snake(&f.name);
+    let ret = match &f.result {
+        Some(r) => {
+            let r = names.gen_ty(r)?;
+            quote!(-> #r)
+        }
+        None => quote!(),
+    };
+    let (receiver, self_arg) = if shape == Shape::Method {
+        (quote!(&self,), quote!(self,))
+    } else {
+        (quote!(), quote!())
+    };
+    Ok(quote! {
+        fn #fname(#receiver #(#params: #tys),*) #ret {
+            #sdk::Convert::convert(#callee::#fname(#self_arg #args))
+        }
+    })
+}
+
+/// For an exported resource: the `Guest<Resource>` impl on the user's struct, forwarding to
+/// its inherent constructor and methods, and `Convert` between the struct, its owned handle
+/// and its borrowed handle.
+fn resource_impls(names: &Names, iface: &Interface, t: &TypeDef) -> Result<TokenStream, String> {
+    let TypeKind::Resource {
+        constructor,
+        methods,
+        statics,
+    } = &t.kind
+    else {
+        return Ok(TokenStream::new());
+    };
+    let user = names.user_path(t)?;
+    let sdk = names.sdk;
+    let m = names.interface_module(&iface.name);
+    let id = camel(&t.name);
+    let guest = format_ident!("Guest{}", id);
+    let borrow = format_ident!("{}Borrow", id);
+    let callee = quote!(<#user>);
+    let mut fns = Vec::new();
+    if let Some(c) = constructor {
+        fns.push(forward_fn(names, c, &callee, Shape::Constructor)?);
+    }
+    for f in methods {
+        fns.push(forward_fn(names, f, &callee, Shape::Method)?);
+    }
+    for f in statics {
+        fns.push(forward_fn(names, f, &callee, Shape::Free)?);
+    }
+    Ok(quote! {
+        impl #m::#guest for #user {
+            #(#fns)*
+        }
+        impl #sdk::Convert<#m::#id> for #user {
+            fn convert(self) -> #m::#id { #m::#id::new(self) }
+        }
+        impl #sdk::Convert<#user> for #m::#id {
+            fn convert(self) -> #user { self.into_inner::<#user>() }
+        }
+        impl<'a> #sdk::Convert<&'a #user> for #m::#borrow<'a> {
+            fn convert(self) -> &'a #user { self.get::<#user>() }
         }
     })
 }
@@ -456,6 +573,7 @@ pub(crate) fn convert_impls(
                 quote!(#user { #(#f: self.contains(#generated::#consts)),* }),
             )
         }
+        TypeKind::Resource { .. } if names.exports => return resource_impls(names, iface, t),
         TypeKind::Resource { .. } => return Ok(TokenStream::new()),
     };
     Ok(quote! {

@@ -7,6 +7,9 @@ use std::process::Command;
 
 use crate::support::*;
 
+mod build;
+mod interop;
+
 /// A throwaway OpenSSH ed25519 key made for these tests with `ssh-keygen -t ed25519 -N ""`.
 const OPENSSH_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----
 b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
@@ -32,37 +35,37 @@ HHhZ2nBEpV9w31Gg==
 ";
 
 /// A scratch folder with its own key store.
-struct Keys {
-    tmp: tempfile::TempDir,
+pub(super) struct Keys {
+    pub(super) tmp: tempfile::TempDir,
 }
 
 impl Keys {
-    fn new() -> Keys {
+    pub(super) fn new() -> Keys {
         Keys { tmp: temp_dir() }
     }
 
-    fn dir(&self) -> PathBuf {
+    pub(super) fn dir(&self) -> PathBuf {
         self.tmp.path().join("keys")
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(super) fn path(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
     }
 
     /// `wash` with `WASH_KEYS_DIR` pointing at this store.
-    fn wash(&self) -> Command {
+    pub(super) fn wash(&self) -> Command {
         let mut cmd = wash();
         cmd.env("WASH_KEYS_DIR", self.dir());
         cmd
     }
 
-    fn create(&self, names: &[&str]) {
+    pub(super) fn create(&self, names: &[&str]) {
         for name in names {
             run(self.wash().args(["keys", "new", name]), true);
         }
     }
 
-    fn sign(&self, input: &Path, output: &Path, keys: &[&str]) {
+    pub(super) fn sign(&self, input: &Path, output: &Path, keys: &[&str]) {
         let mut cmd = self.wash();
         cmd.arg("sign").arg(input).arg("-o").arg(output);
         for k in keys {
@@ -71,7 +74,7 @@ impl Keys {
         run(&mut cmd, true);
     }
 
-    fn verify(&self, file: &Path, args: &[&str], ok: bool) -> String {
+    pub(super) fn verify(&self, file: &Path, args: &[&str], ok: bool) -> String {
         let out = run(self.wash().arg("verify").arg(file).args(args), ok);
         if ok { stdout(&out) } else { stderr(&out) }
     }
@@ -80,7 +83,7 @@ impl Keys {
 /// A small component written in the component text format: an import, a nested core module
 /// with memory, code and data, a core instance, a lifted function, an export and custom
 /// sections — most kinds of component section.
-fn wat_component(dir: &Path) -> PathBuf {
+pub(super) fn wat_component(dir: &Path) -> PathBuf {
     wat_file(
         dir,
         "component.wasm",
@@ -396,96 +399,6 @@ fn tampering_with_any_section_fails_verification() {
     assert_eq!(stdout(&out), "args [\"hello\"]\n");
 }
 
-/// The upstream `wasmsign2` tool (installed by `scripts/test.sh`) verifies what wash signs, and
-/// wash verifies what it signs.
-#[test]
-fn interop_with_the_wasmsign2_tool() {
-    let ok = Command::new("wasmsign2").arg("--version").output();
-    assert!(
-        ok.is_ok_and(|o| o.status.success()),
-        "the `wasmsign2` tool is not on PATH; `bash scripts/test.sh` installs it \
-         (`cargo install --locked wasmsign2-cli`)"
-    );
-    let keys = Keys::new();
-    keys.create(&["alice"]);
-    let component = wat_component(keys.tmp.path());
-
-    // wash signs, wasmsign2 verifies (wash's public keys are OpenSSH lines: --ssh).
-    let signed = keys.path("by-wash.wasm");
-    keys.sign(&component, &signed, &["alice"]);
-    let out = Command::new("wasmsign2")
-        .args(["verify", "--ssh", "-K"])
-        .arg(keys.dir().join("alice.pub"))
-        .arg("-i")
-        .arg(&signed)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    // wasmsign2 makes a key pair and signs; wash verifies with its public key file.
-    let (sk, pk) = (keys.path("ws.sk"), keys.path("ws.pk"));
-    let status = Command::new("wasmsign2")
-        .args(["keygen", "-k"])
-        .arg(&sk)
-        .arg("-K")
-        .arg(&pk)
-        .output()
-        .unwrap()
-        .status;
-    assert!(status.success());
-    let by_tool = keys.path("by-wasmsign2.wasm");
-    let out = Command::new("wasmsign2")
-        .arg("sign")
-        .arg("-i")
-        .arg(&component)
-        .arg("-o")
-        .arg(&by_tool)
-        .arg("-k")
-        .arg(&sk)
-        .arg("-K")
-        .arg(&pk)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    keys.verify(&by_tool, &["--key", pk.to_str().unwrap()], true);
-    // Its key id is the one wash computes for the same key, so inspect can name it once imported.
-    run(
-        keys.wash()
-            .args(["keys", "import", "--name", "tool"])
-            .arg(&pk),
-        true,
-    );
-    let out = run(keys.wash().args(["inspect", "--json"]).arg(&by_tool), true);
-    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-    assert_eq!(v["signatures"][0]["key"], "tool");
-    assert_eq!(v["signatures"][0]["status"], "verified");
-
-    // A second signer on the tool's file: both stay valid for both tools.
-    let both = keys.path("both.wasm");
-    keys.sign(&by_tool, &both, &["alice"]);
-    keys.verify(&both, &["--all", "--key", "alice", "--key", "tool"], true);
-    let out = Command::new("wasmsign2")
-        .args(["verify", "-K"])
-        .arg(&pk)
-        .arg("-i")
-        .arg(&both)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn inspect_says_whether_each_signature_verifies_locally() {
     let keys = Keys::new();
@@ -524,130 +437,6 @@ fn inspect_says_whether_each_signature_verifies_locally() {
     assert_eq!(v["signatures"][0]["status"], "modified");
     let v = json(&component);
     assert_eq!(v["signatures"], serde_json::json!([]));
-}
-
-/// `[package.metadata.wasmcloud.sign]`: `wash build` signs as its last step, and a no-op
-/// rebuild leaves the signed file as it was.
-#[test]
-fn build_signs_the_finished_component() {
-    let keys = Keys::new();
-    keys.create(&["release"]);
-    let project = keys.path("signed-app");
-    run(
-        wash()
-            .args(["new", "--template", "cli-hello", "--name", "signed-app"])
-            .arg(&project),
-        true,
-    );
-    let manifest = project.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.sign]\nkeys = [\"release\"]\n"),
-    )
-    .unwrap();
-    let build = || {
-        let out = run(
-            keys.wash().args(["build", "--json"]).current_dir(&project),
-            true,
-        );
-        serde_json::from_str::<serde_json::Value>(stdout(&out).trim()).unwrap()
-    };
-    let v = build();
-    let wasm = PathBuf::from(v["path"].as_str().unwrap());
-    let release = stdout(&run(
-        keys.wash().args(["keys", "show", "release", "--json"]),
-        true,
-    ));
-    let release: serde_json::Value = serde_json::from_str(release.trim()).unwrap();
-    assert_eq!(v["signed_by"], serde_json::json!([release["key_id"]]));
-    let bytes = std::fs::read(&wasm).unwrap();
-    assert_eq!(v["digest"], wash::artifact::sha256_digest(&bytes));
-    keys.verify(&wasm, &["--key", "release"], true);
-
-    let again = build();
-    assert_eq!(again["digest"], v["digest"], "a rebuild signs identically");
-    keys.verify(&wasm, &["--key", "release"], true);
-
-    // A key the config names but the store lacks: the error names the manifest and the key.
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.sign]\nkeys = [\"ci\"]\n"),
-    )
-    .unwrap();
-    let err = stderr(&run(keys.wash().arg("build").current_dir(&project), false));
-    assert!(
-        err.contains("`package.metadata.wasmcloud.sign.keys` names a key that cannot sign"),
-        "{err}"
-    );
-    assert!(err.contains("no key named `ci`"), "{err}");
-    assert!(err.contains("wash keys new ci"), "{err}");
-
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.sign]\nkey = \"release\"\n"),
-    )
-    .unwrap();
-    let err = stderr(&run(keys.wash().arg("build").current_dir(&project), false));
-    assert!(
-        err.contains("`package.metadata.wasmcloud.sign.key` is not a setting wash knows"),
-        "{err}"
-    );
-}
-
-/// A workspace build composes the caller with the greeter, then signs: the signature covers
-/// the composed component (a signature made before composing would not survive it).
-#[test]
-fn build_signs_after_composing() {
-    let keys = Keys::new();
-    keys.create(&["release"]);
-    let ws = crate::composition::two_crate_workspace();
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.sign]\nkeys = [\"release\"]\n"),
-    )
-    .unwrap();
-    // Its own target dir: the workspace's `greeter` would replace the greeter fixture's.
-    let target = shared_target_dir().with_file_name("wasm-target-sign");
-    let out = run(
-        keys.wash()
-            .args(["build", "--json"])
-            .current_dir(ws.path())
-            .env("CARGO_TARGET_DIR", &target),
-        true,
-    );
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let caller = lines.iter().find(|v| v["name"] == "greet-caller").unwrap();
-    let greeter = lines.iter().find(|v| v["name"] == "greeter").unwrap();
-    assert_eq!(caller["composed_from"], serde_json::json!(["greeter"]));
-    assert_eq!(caller["signed_by"].as_array().unwrap().len(), 1);
-    assert_eq!(
-        greeter["signed_by"],
-        serde_json::json!([]),
-        "not configured"
-    );
-    let caller_wasm = PathBuf::from(caller["path"].as_str().unwrap());
-    keys.verify(&caller_wasm, &["--key", "release"], true);
-    let err = keys.verify(
-        Path::new(greeter["path"].as_str().unwrap()),
-        &["--key", "release"],
-        false,
-    );
-    assert!(err.contains("not signed"), "{err}");
-    let out = run(
-        wash().arg("run").arg(&caller_wasm).args(["--", "Ada"]),
-        true,
-    );
-    assert!(
-        stdout(&out).starts_with("Hello, Ada (7)!"),
-        "{}",
-        stdout(&out)
-    );
 }
 
 /// The in-memory API other parts of wash (and the OCI push/pull) verify with.
