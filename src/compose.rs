@@ -258,6 +258,8 @@ impl Planner {
         }
         stack.pop();
         let node = self.graph.instantiate(pkg);
+        // Recorded in the result's name section: `wash inspect` shows the tree by these names.
+        self.graph.set_node_name(node, self.names[&pkg].clone());
         for (import, provider_node, export) in args {
             let value = self
                 .graph

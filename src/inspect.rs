@@ -8,6 +8,10 @@ use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
 
 use crate::artifact::{self, ArtifactError};
 
+mod composition;
+
+pub use composition::Part;
+
 /// Everything `wash inspect` reports about one component.
 #[derive(Debug, serde::Serialize)]
 pub struct Inspection {
@@ -24,6 +28,12 @@ pub struct Inspection {
     pub wit: Option<String>,
     /// Metadata from custom sections.
     pub metadata: ComponentMetadata,
+    /// The components composed into it, if it is a composition.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub composition: Vec<Part>,
+    /// What `wash virt` answered inside it, if it was virtualized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virt: Option<crate::virt::VirtReport>,
     /// Its embedded signatures, each checked against the local keys (`wash keys list`).
     pub signatures: Vec<crate::sign::SignatureStatus>,
 }
@@ -152,6 +162,8 @@ pub fn inspect_bytes(
         world: summarize(&resolve, world),
         wit,
         metadata: read_metadata(bytes),
+        composition: composition::parts(bytes),
+        virt: crate::virt::read_report(bytes),
         signatures: local_signature_check(bytes),
     })
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::shell::{Shell, human_size};
-use crate::inspect::{self, Inspection};
+use crate::inspect::{self, Inspection, Part};
 use crate::sign::{SignatureState, SignatureStatus};
 
 /// Show what a component imports and exports, its WIT, size, digest and metadata
@@ -94,6 +94,36 @@ fn render(i: &Inspection) -> String {
     if !producers.is_empty() {
         rows.push(("producers", producers));
     }
+    if !i.composition.is_empty() {
+        let mut lines = Vec::new();
+        tree(&i.composition, 0, &mut lines);
+        rows.push(("composed of", lines));
+    }
+    if let Some(v) = &i.virt {
+        let mut lines = Vec::new();
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "(none)".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        lines.push(format!("env baked in: {}", list(&v.env)));
+        lines.push(format!("env from host: {}", list(&v.allow_env)));
+        let denied: Vec<String> = v
+            .deny
+            .iter()
+            .map(|c| c.name().to_string())
+            .chain(v.deny_stdio.iter().cloned())
+            .collect();
+        lines.push(format!("denied: {}", list(&denied)));
+        lines.extend(
+            v.virtualized
+                .iter()
+                .map(|x| format!("answered inside: {} ({})", x.import, x.adapter)),
+        );
+        rows.push(("virtualized", lines));
+    }
     if !i.signatures.is_empty() {
         rows.push((
             "signatures",
@@ -108,4 +138,22 @@ fn render(i: &Inspection) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// `name (size): exports`, one line per nested component, indented by depth.
+fn tree(parts: &[Part], depth: usize, out: &mut Vec<String>) {
+    for p in parts {
+        out.push(format!(
+            "{}{} ({}): {}",
+            "  ".repeat(depth),
+            p.name,
+            human_size(p.size),
+            if p.exports.is_empty() {
+                "(no exports)".to_string()
+            } else {
+                p.exports.join(", ")
+            }
+        ));
+        tree(&p.parts, depth + 1, out);
+    }
 }

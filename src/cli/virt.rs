@@ -29,13 +29,13 @@ pub struct VirtArgs {
     /// Let these host variables through, comma-separated (`*` for all); others are hidden
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     allow_env: Vec<String>,
-    /// Standard input
+    /// Standard input: allow or deny (ignore is not supported yet)
     #[arg(long, value_name = "POLICY", default_value = "allow", value_parser = parse_stdio)]
     stdin: StdioPolicy,
-    /// Standard output
+    /// Standard output: allow or deny (ignore is not supported yet)
     #[arg(long, value_name = "POLICY", default_value = "allow", value_parser = parse_stdio)]
     stdout: StdioPolicy,
-    /// Standard error
+    /// Standard error: allow or deny (ignore is not supported yet)
     #[arg(long, value_name = "POLICY", default_value = "allow", value_parser = parse_stdio)]
     stderr: StdioPolicy,
     /// Deny capabilities, comma-separated: clocks, random, sockets, http, exit

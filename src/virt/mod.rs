@@ -276,6 +276,7 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
             wit.component(adapter)?,
         )?;
         let node = graph.instantiate(id);
+        graph.set_node_name(node, format!("wash-virt:{}", adapter.world));
         if std::ptr::eq(*adapter, &adapters::ENV) {
             let blob = config::EnvConfig {
                 vars: &options.env,
@@ -284,6 +285,7 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
             .encode();
             let provider = register(&mut graph, "wash:virt-env-config", wit.env_provider(&blob)?)?;
             let provider = graph.instantiate(provider);
+            graph.set_node_name(provider, "wash-virt:env-config");
             let name = "wash:virt/env-config@0.1.0";
             let config = graph
                 .alias_instance_export(provider, name)
@@ -301,6 +303,7 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
         }
     }
     let root_node = graph.instantiate(root);
+    graph.set_node_name(root_node, "component");
     for (import, node) in args {
         // The adapter was relabeled to the component's versions: the names are the same.
         let value = graph

@@ -36,7 +36,11 @@ fn strings(value: &Value, key: &str, fix: &str) -> Result<Vec<String>, SettingEr
         .ok_or_else(|| err(key, "must be a list of strings", fix))
 }
 
-fn string_table(value: &Value, key: &str, fix: &str) -> Result<Vec<(String, String)>, SettingError> {
+fn string_table(
+    value: &Value,
+    key: &str,
+    fix: &str,
+) -> Result<Vec<(String, String)>, SettingError> {
     value
         .as_object()
         .and_then(|t| {
@@ -83,16 +87,25 @@ pub fn parse(value: &Value, manifest_dir: &std::path::Path) -> Result<VirtOption
                 let fix = "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
                 for name in strings(value, "deny", fix)? {
                     let cap = Capability::from_name(&name).ok_or_else(|| {
-                        err("deny", format!("names `{name}`, which is not a capability"), fix)
+                        err(
+                            "deny",
+                            format!("names `{name}`, which is not a capability"),
+                            fix,
+                        )
                     })?;
                     options.deny.insert(cap);
                 }
             }
             "mount" => {
-                let fix = "write `mount = { \"/data\" = \"assets\" }` (guest path = host directory)";
+                let fix =
+                    "write `mount = { \"/data\" = \"assets\" }` (guest path = host directory)";
                 for (guest, host) in string_table(value, "mount", fix)? {
                     if !guest.starts_with('/') {
-                        return Err(err("mount", format!("guest path `{guest}` is not absolute"), fix));
+                        return Err(err(
+                            "mount",
+                            format!("guest path `{guest}` is not absolute"),
+                            fix,
+                        ));
                     }
                     options.mounts.push(Mount {
                         guest,

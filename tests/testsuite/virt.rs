@@ -46,7 +46,10 @@ fn probe(wasm: &Path, run_args: &[&str], probe: &[&str], ok: bool) -> std::proce
 #[test]
 fn baked_env_and_allowed_host_vars_are_all_the_component_sees() {
     let tmp = temp_dir();
-    let out = virt(tmp.path(), &["--env", "GREETING=hi there", "--allow-env", "KEEP"]);
+    let out = virt(
+        tmp.path(),
+        &["--env", "GREETING=hi there", "--allow-env", "KEEP"],
+    );
     let o = probe(
         &out,
         &["--env", "KEEP=kept", "--env", "DROP=dropped"],
@@ -68,11 +71,18 @@ fn denied_capabilities_trap_and_are_no_longer_imported() {
     let tmp = temp_dir();
     let before = imports(&cli_probe().wasm);
     assert!(before.iter().any(|i| i.starts_with("wasi:cli/exit@")));
-    assert!(before.iter().any(|i| i.starts_with("wasi:clocks/wall-clock@")));
+    assert!(
+        before
+            .iter()
+            .any(|i| i.starts_with("wasi:clocks/wall-clock@"))
+    );
 
     let out = virt(tmp.path(), &["--deny", "exit,clocks", "--deny", "http"]);
     let after = imports(&out);
-    assert!(!after.iter().any(|i| i.starts_with("wasi:cli/exit@")), "{after:?}");
+    assert!(
+        !after.iter().any(|i| i.starts_with("wasi:cli/exit@")),
+        "{after:?}"
+    );
     // `wall-clock` stays imported for its `datetime` type, which `wasi:filesystem` uses; the
     // component's calls go to the adapter (the `time` probe below traps).
     // Only 0.2.x versions the component itself uses: nothing of the adapters' own release.
@@ -102,7 +112,10 @@ fn the_component_does_not_import_http_so_denying_it_warns() {
         true,
     );
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(v["report"]["not_imported"], serde_json::json!(["sockets", "http"]));
+    assert_eq!(
+        v["report"]["not_imported"],
+        serde_json::json!(["sockets", "http"])
+    );
     assert!(v["added"].as_i64().unwrap() > 0);
 }
 
@@ -172,10 +185,7 @@ fn components_of_an_older_wasi_patch_release_are_virtualized_at_their_version() 
 
     let out = tmp.path().join("old.virt.wasm");
     run(
-        wash()
-            .arg("virt")
-            .arg(&old)
-            .args(["--deny", "exit,clocks"]),
+        wash().arg("virt").arg(&old).args(["--deny", "exit,clocks"]),
         true,
     );
     let after = imports(&out);
@@ -210,7 +220,11 @@ fn cargo_toml_virt_is_applied_by_wash_build() {
 
     // A misspelled capability names the field and the choices.
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-    std::fs::write(dir.join("Cargo.toml"), manifest.replace("\"exit\"", "\"time\"")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        manifest.replace("\"exit\"", "\"time\""),
+    )
+    .unwrap();
     let o = run(wash().arg("build").current_dir(dir), false);
     redactions().bind(|| {
         insta::assert_snapshot!("virt-config-unknown-capability", scrub(&stderr(&o), dir))
@@ -223,9 +237,8 @@ fn bad_input_and_unsupported_options_are_clear_errors() {
     let core = wat_file(tmp.path(), "core.wasm", "(module)");
     let o = run(wash().arg("virt").arg(&core), false);
     assert!(!tmp.path().join("core.virt.wasm").exists());
-    redactions().bind(|| {
-        insta::assert_snapshot!("virt-error-core-module", scrub(&stderr(&o), tmp.path()))
-    });
+    redactions()
+        .bind(|| insta::assert_snapshot!("virt-error-core-module", scrub(&stderr(&o), tmp.path())));
     let o = run(
         wash()
             .arg("virt")
@@ -242,8 +255,64 @@ fn bad_input_and_unsupported_options_are_clear_errors() {
 /// Without the machine's paths and cargo's own progress lines.
 fn scrub(text: &str, dir: &Path) -> String {
     text.lines()
-        .filter(|l| !l.trim_start().starts_with("Finished") && !l.trim_start().starts_with("Compiling"))
+        .filter(|l| {
+            !l.trim_start().starts_with("Finished") && !l.trim_start().starts_with("Compiling")
+        })
         .collect::<Vec<_>>()
         .join("\n")
         .replace(&dir.display().to_string(), "[DIR]")
+}
+
+#[test]
+fn inspect_shows_the_nested_components_and_what_was_virtualized() {
+    let tmp = temp_dir();
+    let once = virt(tmp.path(), &["--env", "A=1", "--deny", "exit"]);
+    let twice = tmp.path().join("twice.wasm");
+    run(
+        wash()
+            .arg("virt")
+            .arg(&once)
+            .arg("-o")
+            .arg(&twice)
+            .args(["--stdout", "deny"]),
+        true,
+    );
+    let out = run(wash().args(["inspect", "--json"]).arg(&twice), true);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let names = |parts: &serde_json::Value| -> Vec<String> {
+        parts
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The outer virtualization wraps the first one, which wraps the probe.
+    let outer = &v["composition"];
+    assert_eq!(
+        names(outer),
+        [
+            "wash-virt:env-config",
+            "wash-virt:env",
+            "wash-virt:deny-stdio",
+            "component"
+        ]
+    );
+    let inner = &outer[3]["parts"];
+    assert_eq!(
+        names(inner),
+        [
+            "wash-virt:env-config",
+            "wash-virt:env",
+            "wash-virt:deny-exit",
+            "component"
+        ]
+    );
+    assert_eq!(v["virt"]["deny_stdio"], serde_json::json!(["stdout"]));
+    // The text form lists the same.
+    let out = run(wash().arg("inspect").arg(&once), true);
+    let text = stdout(&out);
+    assert!(text.contains("composed of  wash-virt:env-config"), "{text}");
+    assert!(text.contains("env baked in: A"), "{text}");
+    assert!(text.contains("denied: exit"), "{text}");
 }

@@ -1,0 +1,169 @@
+//! The components nested in a composed component, named by the instance names composition
+//! recorded (wac-graph writes them to the `component-name` section; `wash compose`, `wash
+//! build` and `wash virt` name every instance they create).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use wasmparser::{
+    BinaryReader, Chunk, ComponentAlias, ComponentExternalKind, ComponentInstance, ComponentName,
+    ComponentNameSectionReader, ComponentTypeRef, Parser, Payload,
+};
+
+/// One component instantiated inside another.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Part {
+    /// The instance's recorded name, else `component <index>`.
+    pub name: String,
+    /// The nested component's size in bytes.
+    pub size: u64,
+    /// What it exports.
+    pub exports: Vec<String>,
+    /// The components nested in it, if it is itself composed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// The components instantiated at the top level of `bytes` (empty for a component that is not
+/// a composition: those hold core modules only).
+pub fn parts(bytes: &[u8]) -> Vec<Part> {
+    let mut components: Vec<Option<Range<usize>>> = Vec::new();
+    let mut instances: Vec<Option<u32>> = Vec::new();
+    let mut exports = Vec::new();
+    let mut names: HashMap<u32, String> = HashMap::new();
+    walk(bytes, |payload| match payload {
+        Payload::ComponentImportSection(reader) => {
+            for import in reader.into_iter().flatten() {
+                match import.ty {
+                    ComponentTypeRef::Instance(_) => instances.push(None),
+                    ComponentTypeRef::Component(_) => components.push(None),
+                    _ => {}
+                }
+            }
+        }
+        Payload::ComponentSection {
+            unchecked_range, ..
+        } => components.push(Some(
+            unchecked_range.start as usize..unchecked_range.end as usize,
+        )),
+        Payload::ComponentInstanceSection(reader) => {
+            for instance in reader.into_iter().flatten() {
+                instances.push(match instance {
+                    ComponentInstance::Instantiate {
+                        component_index, ..
+                    } => Some(component_index),
+                    ComponentInstance::FromExports(_) => None,
+                });
+            }
+        }
+        Payload::ComponentAliasSection(reader) => {
+            for alias in reader.into_iter().flatten() {
+                let kind = match alias {
+                    ComponentAlias::InstanceExport { kind, .. } => Some(kind),
+                    ComponentAlias::Outer { .. } | ComponentAlias::CoreInstanceExport { .. } => {
+                        None
+                    }
+                };
+                match kind {
+                    Some(ComponentExternalKind::Instance) => instances.push(None),
+                    Some(ComponentExternalKind::Component) => components.push(None),
+                    _ => {}
+                }
+            }
+        }
+        Payload::ComponentExportSection(reader) => {
+            for export in reader.into_iter().flatten() {
+                exports.push(export.name.name.to_string());
+                match export.kind {
+                    ComponentExternalKind::Instance => instances.push(None),
+                    ComponentExternalKind::Component => components.push(None),
+                    _ => {}
+                }
+            }
+        }
+        Payload::CustomSection(c) if c.name() == "component-name" => {
+            let reader =
+                ComponentNameSectionReader::new(BinaryReader::new(c.data(), c.data_offset()));
+            for name in reader.into_iter().flatten() {
+                if let ComponentName::Instances(map) = name {
+                    for naming in map.into_iter().flatten() {
+                        names.insert(naming.index, naming.name.to_string());
+                    }
+                }
+            }
+        }
+        _ => {}
+    });
+    instances
+        .iter()
+        .enumerate()
+        .filter_map(|(i, instance)| {
+            let component = (*instance)?;
+            let range = components.get(component as usize)?.clone()?;
+            let nested = bytes.get(range)?;
+            // Components without code are the export shims wit-component generates.
+            if !has_code(nested) {
+                return None;
+            }
+            Some(Part {
+                name: names
+                    .get(&(i as u32))
+                    .cloned()
+                    .unwrap_or_else(|| format!("component {component}")),
+                size: nested.len() as u64,
+                exports: top_level_exports(nested),
+                parts: parts(nested),
+            })
+        })
+        .collect()
+}
+
+fn has_code(bytes: &[u8]) -> bool {
+    let mut found = false;
+    walk(bytes, |payload| {
+        found |= matches!(
+            payload,
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. }
+        );
+    });
+    found
+}
+
+fn top_level_exports(bytes: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    walk(bytes, |payload| {
+        if let Payload::ComponentExportSection(reader) = payload {
+            names.extend(
+                reader
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.name.name.to_string()),
+            );
+        }
+    });
+    names
+}
+
+/// Calls `visit` with each top-level payload, stepping over nested modules and components.
+fn walk(bytes: &[u8], mut visit: impl FnMut(Payload<'_>)) {
+    let mut parser = Parser::new(0);
+    let mut offset = 0;
+    while let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&bytes[offset..], true) {
+        offset += consumed;
+        let skip = match &payload {
+            Payload::ModuleSection {
+                unchecked_range, ..
+            }
+            | Payload::ComponentSection {
+                unchecked_range, ..
+            } => (unchecked_range.end - unchecked_range.start) as usize,
+            _ => 0,
+        };
+        let end = matches!(payload, Payload::End(_));
+        visit(payload);
+        offset += skip;
+        if end {
+            break;
+        }
+    }
+}
