@@ -311,6 +311,19 @@ fn a_second_signer_keeps_the_first_signature_valid() {
     keys.verify(&twice, &["--key", "alice"], true);
     keys.verify(&twice, &["--key", "bob"], true);
     keys.verify(&twice, &["--all"], true);
+
+    // --keys-dir trusts every `*.pub` in another folder: here, bob's public key alone.
+    let trusted = keys.path("trusted");
+    std::fs::create_dir_all(&trusted).unwrap();
+    std::fs::copy(keys.dir().join("bob.pub"), trusted.join("bob.pub")).unwrap();
+    let dir = trusted.to_str().unwrap();
+    keys.verify(&twice, &["--keys-dir", dir, "--all"], true);
+    let err = keys.verify(&component, &["--keys-dir", dir], false);
+    assert!(err.contains("not signed"), "{err}");
+    let empty = keys.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = keys.verify(&twice, &["--keys-dir", empty.to_str().unwrap()], false);
+    assert!(err.contains("holds no public keys"), "{err}");
 }
 
 #[test]
