@@ -11,4 +11,11 @@ fi
 # git is used by the `wash new --git` tests.
 command -v git >/dev/null || { apt-get update -qq && apt-get install -y -qq git; }
 
+# The upstream WebAssembly signatures tool, for the interop tests (tests/testsuite/sign.rs).
+# Its own target dir keeps the install from touching this workspace's build.
+if ! command -v wasmsign2 >/dev/null; then
+  cargo install --locked wasmsign2-cli --version 0.2.8 \
+    --target-dir "${CARGO_TARGET_DIR:-target}/wasmsign2-install"
+fi
+
 cargo test --locked --workspace "$@"

@@ -34,6 +34,8 @@ pub struct Inspection {
     /// What `wash virt` answered inside it, if it was virtualized.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virt: Option<crate::virt::VirtReport>,
+    /// Its embedded signatures, each checked against the local keys (`wash keys list`).
+    pub signatures: Vec<crate::sign::SignatureStatus>,
 }
 
 /// A component's imports and exports, by name (`wasi:http/incoming-handler@0.2.6`).
@@ -162,7 +164,17 @@ pub fn inspect_bytes(
         metadata: read_metadata(bytes),
         composition: composition::parts(bytes),
         virt: crate::virt::read_report(bytes),
+        signatures: local_signature_check(bytes),
     })
+}
+
+/// The signatures, checked against the local key store; an unreadable store counts as empty
+/// (inspecting must not fail for want of keys).
+fn local_signature_check(bytes: &[u8]) -> Vec<crate::sign::SignatureStatus> {
+    let local = crate::sign::KeyStore::open_default()
+        .trusted()
+        .unwrap_or_default();
+    crate::sign::check_signatures(bytes, &local)
 }
 
 fn summarize(resolve: &Resolve, world: WorldId) -> WorldSummary {

@@ -13,6 +13,7 @@ pub mod compose;
 pub mod inspect;
 pub mod project;
 pub mod run;
+pub mod sign;
 pub mod template;
 pub mod virt;
 pub mod wit;

@@ -170,6 +170,15 @@ pub struct WasmcloudConfig {
     pub compose_plugs: Vec<String>,
     /// `virt`: WASI virtualized inside the component after composition (see `virt::settings`).
     pub virt: Option<crate::virt::VirtOptions>,
+    /// `[sign]`: `wash build` signs the finished component with these keys, as its last step.
+    pub sign: Option<SignConfig>,
+}
+
+/// `[package.metadata.wasmcloud.sign]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignConfig {
+    /// `keys`: names of keys in the key store (`wash keys list`), one signature each.
+    pub keys: Vec<String>,
 }
 
 /// The namespace used when `[package.metadata.wasmcloud] namespace` is not set (the same
@@ -264,6 +273,46 @@ impl WasmcloudConfig {
                             .filter_map(|x| x.as_str().map(str::to_string))
                             .collect();
                     }
+                }
+                "sign" => {
+                    let fix = "write `[package.metadata.wasmcloud.sign]` with `keys = [\"release\"]` \
+                               (names from `wash keys list`)";
+                    let table = value
+                        .as_object()
+                        .ok_or_else(|| err("sign", "must be a table", fix))?;
+                    let mut sign = SignConfig::default();
+                    for (k, v) in table {
+                        if k != "keys" {
+                            return Err(err(
+                                &format!("sign.{k}"),
+                                "is not a setting wash knows",
+                                fix,
+                            ));
+                        }
+                        let list = v
+                            .as_array()
+                            .filter(|a| !a.is_empty() && a.iter().all(|x| x.is_string()))
+                            .ok_or_else(|| {
+                                err("sign.keys", "must be a non-empty list of key names", fix)
+                            })?;
+                        sign.keys = list
+                            .iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect();
+                        if let Some(bad) =
+                            sign.keys.iter().find(|n| !crate::sign::keys::valid_name(n))
+                        {
+                            return Err(err(
+                                "sign.keys",
+                                &format!("names `{bad}`, which is not a key name"),
+                                fix,
+                            ));
+                        }
+                    }
+                    if sign.keys.is_empty() {
+                        return Err(err("sign.keys", "is missing", fix));
+                    }
+                    config.sign = Some(sign);
                 }
                 "virt" => {
                     let dir = manifest.parent().unwrap_or(Path::new("."));

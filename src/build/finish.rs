@@ -6,14 +6,16 @@ use crate::artifact;
 use crate::project::Project;
 
 /// What follows placing, in the order that keeps each step's work: compose (plugging other
-/// components in), then virtualize (answering what is left of WASI inside).
+/// components in), then virtualize (answering what is left of WASI inside), then sign (last:
+/// any later change to the bytes would invalidate the signature).
 pub(super) fn finish(
     project: &Project,
     built: Vec<BuiltComponent>,
     reporter: &dyn Reporter,
 ) -> Result<Vec<BuiltComponent>, BuildError> {
     let built = workspace::compose_built(project, built, reporter)?;
-    virtualize_built(project, built, reporter)
+    let built = virtualize_built(project, built, reporter)?;
+    super::signing::sign_built(project, built, reporter)
 }
 
 /// Applies `[package.metadata.wasmcloud.virt]` to each component whose package has it.

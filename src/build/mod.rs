@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use cargo_metadata::Message;
 
 mod finish;
+mod signing;
 mod workspace;
 
 use crate::artifact::{self, ArtifactError};
@@ -46,6 +47,8 @@ pub struct BuiltComponent {
     pub wit: Option<PathBuf>,
     /// The components of this build plugged into it, if it was composed.
     pub composed_from: Vec<String>,
+    /// The key ids it is signed with, when `[package.metadata.wasmcloud.sign]` asks for it.
+    pub signed_by: Vec<String>,
 }
 
 /// Steps a build reports as it goes, for a progress display.
@@ -59,6 +62,8 @@ pub enum BuildStep<'a> {
     Composing(&'a str),
     /// WASI is being virtualized inside a component.
     Virtualizing(&'a str),
+    /// A finished component is being signed.
+    Signing(&'a str),
 }
 
 /// Receives [`BuildStep`]s. The CLI draws them; tests and libraries can ignore them.
@@ -161,6 +166,24 @@ pub enum BuildError {
         /// Why the file could not be read.
         #[source]
         source: std::io::Error,
+    },
+    /// A key `[package.metadata.wasmcloud.sign]` names cannot sign.
+    #[error("`{manifest}`: `package.metadata.wasmcloud.sign.keys` names a key that cannot sign")]
+    SignKey {
+        /// The manifest.
+        manifest: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::sign::KeyError,
+    },
+    /// Signing a finished component failed.
+    #[error("could not sign `{path}`")]
+    Sign {
+        /// The component.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::sign::SignError,
     },
     /// Imports no component of the build provides, and the host is not told to.
     #[error(
@@ -363,6 +386,7 @@ fn place_package(
             digest,
             wit: wit.clone(),
             composed_from: Vec::new(),
+            signed_by: Vec::new(),
         });
     }
     let stamp = out_dir.join(TARGET_STAMP);

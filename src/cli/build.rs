@@ -33,6 +33,7 @@ impl Reporter for SpinnerReporter<'_> {
             BuildStep::Placing(name) => format!("placing {name}"),
             BuildStep::Composing(name) => format!("composing {name}"),
             BuildStep::Virtualizing(name) => format!("virtualizing {name}"),
+            BuildStep::Signing(name) => format!("signing {name}"),
         };
         let mut bar = self.bar.borrow_mut();
         match bar.as_ref() {
@@ -55,6 +56,7 @@ pub fn exec(shell: &Shell, args: BuildArgs) -> anyhow::Result<ExitCode> {
                 "digest": c.digest,
                 "wit": c.wit,
                 "composed_from": c.composed_from,
+                "signed_by": c.signed_by,
             }));
         } else {
             let composed = if c.composed_from.is_empty() {
@@ -62,10 +64,15 @@ pub fn exec(shell: &Shell, args: BuildArgs) -> anyhow::Result<ExitCode> {
             } else {
                 format!(", composed with {}", c.composed_from.join(", "))
             };
+            let signed = if c.signed_by.is_empty() {
+                String::new()
+            } else {
+                format!(", signed by {}", c.signed_by.join(", "))
+            };
             shell.status(
                 "Component",
                 format!(
-                    "{} ({}, {}{composed})",
+                    "{} ({}, {}{composed}{signed})",
                     c.path.display(),
                     human_size(c.size),
                     c.digest

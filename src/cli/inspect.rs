@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use super::shell::{Shell, human_size};
 use crate::inspect::{self, Inspection, Part};
+use crate::sign::{SignatureState, SignatureStatus};
 
 /// Show what a component imports and exports, its WIT, size, digest and metadata
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,19 @@ pub fn exec(shell: &Shell, args: InspectArgs) -> anyhow::Result<ExitCode> {
         shell.out(render(&inspection));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ed25519 key id 0123… — alice: verified`, or why it does not verify.
+fn signature_row(s: &SignatureStatus) -> String {
+    let id = s.key_id.as_deref().unwrap_or("(anonymous)");
+    let check = match (s.status, &s.key) {
+        (SignatureState::Verified, Some(k)) => format!("verified by local key `{k}`"),
+        (SignatureState::Modified, Some(k)) => {
+            format!("DOES NOT VERIFY with local key `{k}`: modified after signing")
+        }
+        _ => "no local key to check it".to_string(),
+    };
+    format!("{} key id {id}: {check}", s.algorithm)
 }
 
 /// The summary as aligned `label  value` rows; multi-valued rows continue under the value.
@@ -109,6 +123,12 @@ fn render(i: &Inspection) -> String {
                 .map(|x| format!("answered inside: {} ({})", x.import, x.adapter)),
         );
         rows.push(("virtualized", lines));
+    }
+    if !i.signatures.is_empty() {
+        rows.push((
+            "signatures",
+            i.signatures.iter().map(signature_row).collect(),
+        ));
     }
     let mut out = String::new();
     for (label, values) in rows {

@@ -4,9 +4,12 @@
 mod build;
 mod compose;
 mod inspect;
+mod keys;
 mod new;
 mod run;
 pub mod shell;
+mod sign;
+mod verify;
 mod virt;
 mod wit;
 
@@ -34,6 +37,9 @@ enum Command {
     Inspect(inspect::InspectArgs),
     Virt(virt::VirtArgs),
     Wit(wit::WitArgs),
+    Sign(sign::SignArgs),
+    Verify(verify::VerifyArgs),
+    Keys(keys::KeysArgs),
 }
 
 /// Runs wash with these arguments (the first is the program name) and returns its exit code.
@@ -60,6 +66,9 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Inspect(args) => inspect::exec(&shell, args),
         Command::Virt(args) => virt::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),
+        Command::Sign(args) => sign::exec(&shell, args),
+        Command::Verify(args) => verify::exec(&shell, args),
+        Command::Keys(args) => keys::exec(&shell, args),
     };
     match result {
         Ok(code) => code,

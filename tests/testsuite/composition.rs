@@ -8,7 +8,7 @@ use crate::support::*;
 
 /// A workspace of the two fixtures, as `wash new` would lay it out: `greet-caller` lists
 /// `greeter` as a Cargo dependency and calls it through `wash::imports!()`.
-fn two_crate_workspace() -> tempfile::TempDir {
+pub(crate) fn two_crate_workspace() -> tempfile::TempDir {
     let tmp = temp_dir();
     let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wash-sdk");
     for member in ["greeter", "greet-caller"] {

@@ -19,6 +19,10 @@ fn help_texts() {
         &["wit"],
         &["compose"],
         &["virt"],
+        &["sign"],
+        &["verify"],
+        &["keys"],
+        &["keys", "import"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()

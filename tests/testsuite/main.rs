@@ -12,5 +12,6 @@ mod inspect;
 mod new;
 mod run;
 mod sdk;
+mod sign;
 mod virt;
 mod wit;

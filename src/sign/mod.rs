@@ -1,0 +1,134 @@
+//! Signatures embedded in components, in the WebAssembly signatures format
+//! (WebAssembly/tool-conventions `Signatures.md`, implemented by the `wasmsign2` crate): a
+//! `signature` custom section, first in the file, holding ed25519 signatures over the SHA-256
+//! of every section after it. Several signers can sign the same bytes; each signature records
+//! its signer's [key id](keys::KeyInfo::key_id).
+//!
+//! - [`keys`]: the local key store (`wash keys`).
+//! - [`sign_bytes`]: adds signatures (`wash sign`, and `wash build` as its last step).
+//! - [`verify_bytes`]: checks them against trusted keys, in memory (`wash verify`, `wash
+//!   inspect`, and anything that must check bytes before writing them anywhere).
+//!
+//! ```no_run
+//! use wash::sign::{KeyStore, VerifyPolicy, verify_bytes};
+//! let bytes = std::fs::read("app.wasm")?;
+//! let policy = VerifyPolicy::any_in(&KeyStore::open_default())?;
+//! let report = verify_bytes(&bytes, &policy)?;
+//! for key in report.verified() {
+//!     println!("signed by {} ({})", key.name, key.key_id);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod keys;
+mod verify;
+
+use std::io::Cursor;
+
+pub use keys::{KeyError, KeyInfo, KeyStore, SigningKey, TrustedKey};
+pub use verify::{
+    KeyCheck, Outcome, SignatureEntry, SignatureState, SignatureStatus, VerifyError, VerifyPolicy,
+    VerifyReport, check, check_signatures, signatures, verify_bytes,
+};
+
+/// What signing produced.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The signed file's bytes (unchanged when every key had signed already).
+    pub bytes: Vec<u8>,
+    /// The keys that added a signature, by name.
+    pub added: Vec<String>,
+    /// The keys whose valid signature was already there, by name.
+    pub already: Vec<String>,
+}
+
+impl Signed {
+    /// Whether the bytes changed.
+    pub fn changed(&self) -> bool {
+        !self.added.is_empty()
+    }
+}
+
+/// What can go wrong signing.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// Not WebAssembly, or not valid WebAssembly: signing it would vouch for garbage.
+    #[error("not a valid WebAssembly component or module: {message}")]
+    Invalid {
+        /// What the validator found.
+        message: String,
+    },
+    /// No key given.
+    #[error("no key to sign with\nhelp: pass `--key NAME` (see `wash keys list`)")]
+    NoKeys,
+    /// wasmsign2 refused.
+    #[error("could not sign with key `{key}`: {message}")]
+    Sign {
+        /// The key.
+        key: String,
+        /// What wasmsign2 reported.
+        message: String,
+    },
+}
+
+/// Adds a signature by each key to `bytes`, keeping the signatures already there (so earlier
+/// signers stay valid). A key whose signature over these exact contents is already present is
+/// skipped, which makes signing idempotent. Validates the WebAssembly first.
+pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError> {
+    if keys.is_empty() {
+        return Err(SignError::NoKeys);
+    }
+    let existing = signatures(bytes).unwrap_or_default();
+    let already: Vec<String> = keys
+        .iter()
+        .filter(|k| check(bytes, &existing, &k.public) == Outcome::Verified)
+        .map(|k| k.public.info.name.clone())
+        .collect();
+    if already.len() == keys.len() {
+        // Nothing to add (a no-op `wash build`): no need to validate or copy.
+        return Ok(Signed {
+            bytes: bytes.to_vec(),
+            added: Vec::new(),
+            already,
+        });
+    }
+    if !crate::artifact::is_wasm(bytes) {
+        return Err(SignError::Invalid {
+            message: "it does not start with `\\0asm`".into(),
+        });
+    }
+    // Validation sees the signature section as any custom section: already-signed files pass.
+    crate::artifact::validate_component(bytes).map_err(|e| SignError::Invalid {
+        message: format!("{e:#}"),
+    })?;
+    let mut out = Signed {
+        bytes: bytes.to_vec(),
+        added: Vec::new(),
+        already: Vec::new(),
+    };
+    for key in keys {
+        let name = key.public.info.name.clone();
+        if already.contains(&name) {
+            out.already.push(name);
+            continue;
+        }
+        if out.added.contains(&name) {
+            continue; // the same key given twice
+        }
+        let err = |e: wasmsign2::WSError| SignError::Sign {
+            key: name.clone(),
+            message: e.to_string(),
+        };
+        let module = wasmsign2::Module::deserialize(&mut Cursor::new(&out.bytes)).map_err(err)?;
+        let key_id = keys::key_id_bytes(&key.public.key);
+        let (signed, _) = key
+            .secret
+            .sign_multi(module, Some(&key_id), false, false)
+            .map_err(err)?;
+        let mut buf = Vec::with_capacity(out.bytes.len() + 128);
+        signed.serialize(&mut buf).map_err(err)?;
+        out.bytes = buf;
+        out.added.push(name);
+    }
+    Ok(out)
+}

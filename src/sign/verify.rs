@@ -1,0 +1,316 @@
+//! Checking the signatures a component carries against trusted public keys, in memory.
+
+use std::io::Cursor;
+
+use super::keys::{KeyError, KeyStore, TrustedKey, hex, key_id_bytes};
+
+/// Which keys to trust, and whether one or all of them must have signed.
+#[derive(Debug, Clone)]
+pub struct VerifyPolicy {
+    /// The trusted public keys.
+    pub keys: Vec<TrustedKey>,
+    /// `true`: every key must have signed (`--all`); `false`: any one of them.
+    pub require_all: bool,
+}
+
+impl VerifyPolicy {
+    /// Passes when any of `keys` signed.
+    pub fn any(keys: Vec<TrustedKey>) -> VerifyPolicy {
+        VerifyPolicy {
+            keys,
+            require_all: false,
+        }
+    }
+
+    /// Passes when any key of the store signed (`wash verify` with no `--key`).
+    pub fn any_in(store: &KeyStore) -> Result<VerifyPolicy, KeyError> {
+        Ok(VerifyPolicy::any(store.trusted()?))
+    }
+}
+
+/// One signature found in a component.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureEntry {
+    /// The key id the signer recorded, as hex; `None` for an anonymous signature.
+    pub key_id: Option<String>,
+    /// The algorithm: `ed25519` (the only one the format defines).
+    pub algorithm: &'static str,
+}
+
+/// A trusted key and whether it signed the component as it is.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyCheck {
+    /// The key's name.
+    pub name: String,
+    /// Its key id.
+    pub key_id: String,
+    /// Its fingerprint.
+    pub fingerprint: String,
+    /// What was found.
+    pub outcome: Outcome,
+}
+
+/// Whether a key's signature holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The key signed exactly these contents.
+    Verified,
+    /// A signature carries this key's id but does not match: the file changed after it was
+    /// signed, or the signature was damaged.
+    Modified,
+    /// Nothing this key signed.
+    NotSigned,
+}
+
+/// A passed verification: the signatures present and each trusted key's result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    /// Every signature in the component.
+    pub signatures: Vec<SignatureEntry>,
+    /// One entry per trusted key, in the policy's order.
+    pub keys: Vec<KeyCheck>,
+}
+
+impl VerifyReport {
+    /// The keys that signed these exact contents.
+    pub fn verified(&self) -> impl Iterator<Item = &KeyCheck> {
+        self.keys.iter().filter(|k| k.outcome == Outcome::Verified)
+    }
+}
+
+/// Why verification failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Not WebAssembly at all.
+    #[error("not a WebAssembly file (it does not start with `\\0asm`)")]
+    NotWasm,
+    /// No `signature` section.
+    #[error(
+        "not signed: there is no `signature` section\n\
+         help: sign it with `wash sign FILE --key NAME`"
+    )]
+    NotSigned,
+    /// The `signature` section (or the sections after it) cannot be read.
+    #[error("its signature section cannot be read ({reason}): the file is damaged or was altered")]
+    Malformed {
+        /// What wasmsign2 reported.
+        reason: String,
+    },
+    /// No trusted key to check against.
+    #[error(
+        "there is no public key to verify with\n\
+         help: pass `--key NAME|FILE` or `--keys-dir DIR`, or add keys with `wash keys new` / \
+         `wash keys import`"
+    )]
+    NoKeys,
+    /// The policy is not met.
+    #[error("{}", failure_message(.report, *.require_all))]
+    Failed {
+        /// What was found for each key.
+        report: VerifyReport,
+        /// Whether all keys were required.
+        require_all: bool,
+    },
+}
+
+fn failure_message(report: &VerifyReport, require_all: bool) -> String {
+    let mut lines = Vec::new();
+    let failing: Vec<&KeyCheck> = report
+        .keys
+        .iter()
+        .filter(|k| k.outcome != Outcome::Verified)
+        .collect();
+    lines.push(if require_all && failing.len() < report.keys.len() {
+        "not signed by every given key".to_string()
+    } else if report.keys.len() == 1 {
+        format!(
+            "{} by `{}` (key id {})",
+            describe(failing[0].outcome),
+            failing[0].name,
+            failing[0].key_id
+        )
+    } else {
+        "no valid signature by any of the given keys".to_string()
+    });
+    if report.keys.len() > 1 || require_all {
+        for k in &failing {
+            lines.push(format!(
+                "  `{}` (key id {}): {}",
+                k.name,
+                k.key_id,
+                describe(k.outcome)
+            ));
+        }
+    }
+    let ids: Vec<String> = report
+        .signatures
+        .iter()
+        .map(|s| s.key_id.clone().unwrap_or_else(|| "(anonymous)".into()))
+        .collect();
+    lines.push(format!(
+        "its signatures are from key ids: {}",
+        ids.join(", ")
+    ));
+    if failing.iter().any(|k| k.outcome == Outcome::Modified) {
+        lines.push(
+            "help: the file changed after it was signed; rebuild and sign it again, or get an \
+             unmodified copy"
+                .into(),
+        );
+    } else {
+        lines.push(
+            "help: check that you were given the signer's public key (`wash keys show NAME` \
+             prints its key id)"
+                .into(),
+        );
+    }
+    lines.join("\n")
+}
+
+fn describe(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Verified => "verified",
+        Outcome::Modified => "modified after it was signed",
+        Outcome::NotSigned => "not signed",
+    }
+}
+
+/// The signatures `bytes` carry, without checking them. `Err(NotSigned)` when there are none.
+pub fn signatures(bytes: &[u8]) -> Result<Vec<SignatureEntry>, VerifyError> {
+    if !crate::artifact::is_wasm(bytes) {
+        return Err(VerifyError::NotWasm);
+    }
+    let malformed = |e: wasmsign2::WSError| VerifyError::Malformed {
+        reason: e.to_string(),
+    };
+    let module = wasmsign2::Module::deserialize(&mut Cursor::new(bytes)).map_err(malformed)?;
+    let header = match module.sections.first() {
+        Some(wasmsign2::Section::Custom(c)) if c.is_signature_header() => c,
+        _ => return Err(VerifyError::NotSigned),
+    };
+    let data = header.signature_data().map_err(malformed)?;
+    let entries: Vec<SignatureEntry> = data
+        .signed_hashes_set
+        .iter()
+        .flat_map(|set| &set.signatures)
+        .map(|s| SignatureEntry {
+            key_id: s.key_id.as_deref().map(hex),
+            algorithm: "ed25519",
+        })
+        .collect();
+    if entries.is_empty() {
+        return Err(VerifyError::NotSigned);
+    }
+    Ok(entries)
+}
+
+/// Whether `key` signed exactly `bytes` (every section after the signature section).
+pub fn check(bytes: &[u8], signatures: &[SignatureEntry], key: &TrustedKey) -> Outcome {
+    // With the key's id attached, a signature recording another key id is not tried for it:
+    // the key id is not covered by the signature itself, so this keeps every byte of the file
+    // significant, and the ids `wash inspect` shows cannot be swapped under a valid signature.
+    // Anonymous signatures (no key id) are tried with every key.
+    let strict = key.key.clone().attach_default_key_id();
+    if strict.verify(&mut Cursor::new(bytes), None).is_ok() {
+        return Outcome::Verified;
+    }
+    let id = hex(&key_id_bytes(&key.key));
+    if signatures.iter().any(|s| s.key_id.as_deref() == Some(&id)) {
+        Outcome::Modified
+    } else {
+        Outcome::NotSigned
+    }
+}
+
+/// Verifies `bytes` (a component or module, in memory) against the policy; nothing is read
+/// from or written to disk. `Ok` only when the policy is met.
+pub fn verify_bytes(bytes: &[u8], policy: &VerifyPolicy) -> Result<VerifyReport, VerifyError> {
+    let signatures = signatures(bytes)?;
+    if policy.keys.is_empty() {
+        return Err(VerifyError::NoKeys);
+    }
+    let keys: Vec<KeyCheck> = policy
+        .keys
+        .iter()
+        .map(|k| KeyCheck {
+            name: k.info.name.clone(),
+            key_id: k.info.key_id.clone(),
+            fingerprint: k.info.fingerprint.clone(),
+            outcome: check(bytes, &signatures, k),
+        })
+        .collect();
+    let report = VerifyReport { signatures, keys };
+    let verified = report.verified().count();
+    let passed = if policy.require_all {
+        verified == report.keys.len()
+    } else {
+        verified > 0
+    };
+    if passed {
+        Ok(report)
+    } else {
+        Err(VerifyError::Failed {
+            report,
+            require_all: policy.require_all,
+        })
+    }
+}
+
+/// One signature of a component, checked against local keys (for `wash inspect`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureStatus {
+    /// The key id the signer recorded, as hex; `None` for an anonymous signature.
+    pub key_id: Option<String>,
+    /// `ed25519`.
+    pub algorithm: &'static str,
+    /// The local key with this key id (or, for an anonymous signature, the one that verifies).
+    pub key: Option<String>,
+    /// `verified` or `modified` when a local key matches; `unknown-key` otherwise.
+    pub status: SignatureState,
+}
+
+/// What a local check of one signature found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureState {
+    /// A local key verifies it over the file as it is.
+    Verified,
+    /// It carries a local key's id but does not verify: the file changed after signing.
+    Modified,
+    /// No local key has this id (or verifies an anonymous signature).
+    UnknownKey,
+}
+
+/// Every signature in `bytes`, each checked against `local` keys. Empty when unsigned (or the
+/// signature section is unreadable).
+pub fn check_signatures(bytes: &[u8], local: &[TrustedKey]) -> Vec<SignatureStatus> {
+    let Ok(entries) = signatures(bytes) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .map(|e| {
+            let candidates: Vec<&TrustedKey> = match &e.key_id {
+                Some(id) => local.iter().filter(|k| &k.info.key_id == id).collect(),
+                None => local.iter().collect(),
+            };
+            let outcomes: Vec<(&TrustedKey, Outcome)> = candidates
+                .into_iter()
+                .map(|k| (k, check(bytes, &entries, k)))
+                .collect();
+            let verified = outcomes.iter().find(|(_, o)| *o == Outcome::Verified);
+            let (key, status) = match (verified, &e.key_id, outcomes.first()) {
+                (Some((k, _)), _, _) => (Some(k), SignatureState::Verified),
+                (None, Some(_), Some((k, _))) => (Some(k), SignatureState::Modified),
+                _ => (None, SignatureState::UnknownKey),
+            };
+            SignatureStatus {
+                key_id: e.key_id.clone(),
+                algorithm: e.algorithm,
+                key: key.map(|k| k.info.name.clone()),
+                status,
+            }
+        })
+        .collect()
+}
