@@ -3,28 +3,19 @@
 # wasm32-wasip2` on the same, already built crate, measured alternately in one run.
 # Usage: bash bench/build-noop.sh [runs]     (WASH=path/to/wash to skip building wash)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-21}
-if [ -z "${WASH:-}" ]; then
-  cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin wash
-  WASH=$repo/target/release/wash
-fi
-WASH=$(realpath "$WASH")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/common.sh"
 export CARGO_TARGET_DIR=$work/target
 "$WASH" new --template http-hello "$work/bench-app" >/dev/null 2>&1
 cd "$work/bench-app"
 "$WASH" build >/dev/null 2>&1            # warm: dependencies and the component are built
 cargo build --target wasm32-wasip2 >/dev/null 2>&1
 
-now() { date +%s%N; }
 declare -a wash_ns cargo_ns
 for _ in $(seq 1 "$runs"); do
   t=$(now); "$WASH" build >/dev/null 2>&1; wash_ns+=($(( $(now) - t )))
   t=$(now); cargo build --target wasm32-wasip2 >/dev/null 2>&1; cargo_ns+=($(( $(now) - t )))
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 w=$(median "${wash_ns[@]}"); c=$(median "${cargo_ns[@]}")
 awk -v w="$w" -v c="$c" -v n="$runs" 'BEGIN {
   printf "no-op build, median of %d runs each\n", n

@@ -6,16 +6,9 @@
 # Usage: bash bench/compose-virt.sh [runs]   (WASH=path/to/wash to skip building wash;
 #        installs `wac` with `cargo install --locked wac-cli` when it is missing)
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-21}
-if [ -z "${WASH:-}" ]; then
-  cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin wash
-  WASH=$repo/target/release/wash
-fi
-WASH=$(realpath "$WASH")
+source "$(dirname "$0")/common.sh"
 command -v wac >/dev/null || cargo install --locked --quiet wac-cli
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR=$work/target
 
 # Inputs: greeter (exports acme:greeter/greet) and a caller importing it, built as plain
@@ -30,8 +23,6 @@ plug=$("$WASH" build --json --manifest-path "$work/greeter/Cargo.toml" | sed 's/
 (cd "$work/greet-caller" && cargo build --quiet --target wasm32-wasip2)
 root=$CARGO_TARGET_DIR/wasm32-wasip2/debug/greet-caller.wasm
 
-now() { date +%s%N; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -a wash_ns wac_ns virt_ns
 for _ in $(seq 1 "$runs"); do
   t=$(now); "$WASH" compose "$root" --plug "$plug" -o "$work/wash.wasm" >/dev/null 2>&1; wash_ns+=($(( $(now) - t )))

@@ -24,8 +24,8 @@ impl WasiView for Host {
     }
 }
 
-/// Calls `interface#func` of the component with `args` and returns its result.
-fn call(wasm: &Path, interface: &str, func: &str, args: &[Val]) -> Val {
+/// The component instantiated with WASI (and no grants).
+fn instantiate(wasm: &Path) -> (Store<Host>, wasmtime::component::Instance) {
     let engine = Engine::default();
     let component = Component::from_file(&engine, wasm).unwrap();
     let mut linker = Linker::new(&engine);
@@ -38,6 +38,12 @@ fn call(wasm: &Path, interface: &str, func: &str, args: &[Val]) -> Val {
         },
     );
     let instance = linker.instantiate(&mut store, &component).unwrap();
+    (store, instance)
+}
+
+/// Calls `interface#func` of the component with `args` and returns its result.
+fn call(wasm: &Path, interface: &str, func: &str, args: &[Val]) -> Val {
+    let (mut store, instance) = instantiate(wasm);
     let iface = instance
         .get_export_index(&mut store, None, interface)
         .expect("interface exported");
@@ -347,19 +353,7 @@ impl Counters for Component {
 "#,
     );
     let wasm = build_json(dir);
-
-    let engine = Engine::default();
-    let component = Component::from_file(&engine, &wasm).unwrap();
-    let mut linker = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    let mut store = Store::new(
-        &engine,
-        Host {
-            wasi: WasiCtx::builder().build(),
-            table: ResourceTable::new(),
-        },
-    );
-    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let (mut store, instance) = instantiate(&wasm);
     let iface = instance
         .get_export_index(&mut store, None, "acme:counters/counters@0.1.0")
         .expect("interface exported");

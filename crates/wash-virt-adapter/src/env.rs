@@ -4,6 +4,7 @@
 
 wit_bindgen::generate!({ path: "wit", world: "env", generate_all });
 
+use crate::reader::Reader;
 use alloc::string::String;
 use alloc::vec::Vec;
 use exports::wasi::cli::environment::Guest;
@@ -56,31 +57,5 @@ impl Config {
             allow,
             allow_all,
         }
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> &[u8] {
-        let n = n.min(self.0.len());
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        head
-    }
-
-    fn u32(&mut self) -> u32 {
-        let b = self.take(4);
-        let mut le = [0u8; 4];
-        le[..b.len()].copy_from_slice(b);
-        u32::from_le_bytes(le)
-    }
-
-    fn string(&mut self) -> String {
-        let n = self.u32() as usize;
-        let bytes = self.take(n).to_vec();
-        // wash encodes Rust strings: valid UTF-8 by construction. Checking again would cost
-        // the adapter a UTF-8 validator.
-        unsafe { String::from_utf8_unchecked(bytes) }
     }
 }

@@ -8,6 +8,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::reader::Reader;
+
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Policy {
     Allow,
@@ -82,28 +84,5 @@ impl Config {
             nodes,
             preopens,
         }
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> &[u8] {
-        let n = n.min(self.0.len());
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
-        head
-    }
-
-    fn u32(&mut self) -> u32 {
-        let b = self.take(4);
-        let mut le = [0u8; 4];
-        le[..b.len()].copy_from_slice(b);
-        u32::from_le_bytes(le)
-    }
-
-    fn string(&mut self) -> String {
-        let n = self.u32() as usize;
-        String::from_utf8(self.take(n).to_vec()).unwrap_or_default()
     }
 }
