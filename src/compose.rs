@@ -90,6 +90,68 @@ pub enum ComposeError {
         /// wac-graph's message.
         message: String,
     },
+    /// A plug given by name that is neither a file nor a built workspace member.
+    #[error("plug `{spec}` is not a file, and {problem}\nhelp: {help}")]
+    PlugNotFound {
+        /// The plug as given.
+        spec: String,
+        /// Why it is not a workspace member's component.
+        problem: String,
+        /// What to do.
+        help: String,
+    },
+    /// A plug file could not be read.
+    #[error(transparent)]
+    Read(#[from] crate::artifact::ArtifactError),
+}
+
+/// A plug as the user names it: a component file, else the component of the workspace member
+/// of that name (as `wash build` placed it).
+pub fn find_plug(spec: &str) -> Result<Plug, ComposeError> {
+    let path = std::path::Path::new(spec);
+    // A folder of that name is most likely the member's crate, not a component.
+    if path.is_file() {
+        return Ok(Plug {
+            name: spec.to_string(),
+            bytes: crate::artifact::read(path)?,
+        });
+    }
+    let not_found = |problem: String, help: &str| ComposeError::PlugNotFound {
+        spec: spec.to_string(),
+        problem,
+        help: help.to_string(),
+    };
+    let project = crate::project::Project::load(&Default::default()).map_err(|_| {
+        not_found(
+            "there is no Cargo workspace here to find a member of that name in".into(),
+            "give the path to a component (.wasm), or run from the workspace",
+        )
+    })?;
+    if !project
+        .metadata
+        .workspace_packages()
+        .iter()
+        .any(|p| p.name.as_str() == spec)
+    {
+        return Err(not_found(
+            "no member of this workspace has that name".into(),
+            "give the path to a component (.wasm) or a workspace member's name",
+        ));
+    }
+    let built = crate::build::output_path(&project, spec);
+    let bytes = std::fs::read(&built).map_err(|_| {
+        not_found(
+            format!(
+                "member `{spec}` has no component at `{}` yet",
+                built.display()
+            ),
+            &format!("build it first: `wash build -p {spec}`"),
+        )
+    })?;
+    Ok(Plug {
+        name: spec.to_string(),
+        bytes,
+    })
 }
 
 fn graph_err(e: impl std::fmt::Display) -> ComposeError {

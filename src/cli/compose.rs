@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use super::shell::{Shell, human_size};
 use crate::artifact;
-use crate::compose::{self, Plug};
+use crate::compose;
 
 /// Plug components into each other's imports, producing one component
 #[derive(Debug, clap::Args)]
@@ -18,9 +18,9 @@ semver-compatible versions match. Imports nothing satisfies stay imports of the 
 pub struct ComposeArgs {
     /// The component whose imports are satisfied and whose exports the result keeps
     root: PathBuf,
-    /// A component to plug in (repeatable)
-    #[arg(long = "plug", value_name = "PATH", required = true)]
-    plugs: Vec<PathBuf>,
+    /// A component to plug in: a path, or a workspace member's name (repeatable)
+    #[arg(long = "plug", value_name = "PLUG", required = true)]
+    plugs: Vec<String>,
     /// Where to write the composed component
     #[arg(short, long, value_name = "PATH", required_unless_present = "dry_run")]
     output: Option<PathBuf>,
@@ -34,15 +34,13 @@ pub struct ComposeArgs {
 
 pub fn exec(shell: &Shell, args: ComposeArgs) -> anyhow::Result<ExitCode> {
     let root = artifact::read(&args.root)?;
-    let mut plugs = Vec::new();
-    for p in &args.plugs {
-        plugs.push(Plug {
-            name: p.display().to_string(),
-            bytes: artifact::read(p)?,
-        });
-    }
+    let plugs = args
+        .plugs
+        .iter()
+        .map(|p| compose::find_plug(p))
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(out) = &args.output
-        && args.plugs.iter().chain([&args.root]).any(|p| p == out)
+        && (args.plugs.iter().any(|p| std::path::Path::new(p) == out) || &args.root == out)
     {
         bail!(
             "`{}` is an input; write the composition to another file",

@@ -212,6 +212,25 @@ fn wash_compose_plugs_and_plans(target: &Path) {
     );
     let err = stderr(&out);
     assert!(err.contains("satisfies none of the imports"), "{err}");
+
+    // A workspace member is a plug by its name: the component `wash build` placed for it.
+    let plan = |plug: &str, ok: bool| {
+        run(
+            wash()
+                .args(["compose", &caller, "--plug", plug, "--dry-run", "--json"])
+                .current_dir(ws.path())
+                .env("CARGO_TARGET_DIR", target),
+            ok,
+        )
+    };
+    // (The earlier steps built the workspace, greeter included, into this target dir.)
+    let v: serde_json::Value = serde_json::from_str(stdout(&plan("greeter", true)).trim()).unwrap();
+    assert_eq!(v["links"][0]["provider"], "greeter");
+    let err = stderr(&plan("no-such-member", false));
+    assert!(
+        err.contains("no member of this workspace has that name"),
+        "{err}"
+    );
 }
 
 #[test]
