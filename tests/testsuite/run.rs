@@ -113,6 +113,14 @@ pub struct Server {
     addr: String,
 }
 
+/// A server a failing test leaves behind would keep serving: it is stopped on drop.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Server {
     fn start(wasm: &std::path::Path) -> Server {
         let mut cmd = wash();
@@ -121,6 +129,7 @@ impl Server {
     }
 
     /// Starts `cmd` (a `wash run …`) on a free port and waits until it serves.
+    #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
     pub fn start_cmd(mut cmd: std::process::Command) -> Server {
         let mut child = cmd
             .args(["--addr", "127.0.0.1:0"])
