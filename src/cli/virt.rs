@@ -124,6 +124,13 @@ pub fn exec(shell: &Shell, args: VirtArgs) -> anyhow::Result<ExitCode> {
     for v in &done.report.virtualized {
         shell.status("Virtualized", format!("{} ({})", v.import, v.adapter));
     }
+    if crate::sign::signatures(&input).is_ok_and(|s| !s.is_empty()) {
+        shell.warn(format!(
+            "`{}` was signed; its signatures do not cover the virtualized component: sign `{}` again",
+            args.input.display(),
+            output.display()
+        ));
+    }
     for name in &done.report.not_imported {
         shell.warn(format!(
             "`{name}` is denied, but the component does not import it: nothing to do"
