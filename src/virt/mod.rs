@@ -204,96 +204,7 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
         ..VirtReport::default()
     };
 
-    // Which adapter answers which of the component's imports.
-    let mut plan: Vec<(&Adapter, Vec<String>)> = Vec::new();
-    let serve = |interfaces: &[&str]| -> Vec<String> {
-        imports
-            .iter()
-            .filter(|i| interfaces.contains(&unversioned(i)))
-            .cloned()
-            .collect()
-    };
-    let streams = [
-        ("stdin", options.stdin),
-        ("stdout", options.stdout),
-        ("stderr", options.stderr),
-    ];
-    let named = |policy: StdioPolicy| -> Vec<String> {
-        streams
-            .iter()
-            .filter(|(_, p)| *p == policy)
-            .map(|(n, _)| n.to_string())
-            .collect()
-    };
-    report.deny_stdio = named(StdioPolicy::Deny);
-    report.ignore_stdio = named(StdioPolicy::Ignore);
-    report.mounts = options.mounts.iter().map(|m| m.guest.clone()).collect();
-    // Files and ignored streams need streams made inside the component: `wasi:io` itself is
-    // answered by the io adapter, and with it everything that hands out streams.
-    let io = !options.mounts.is_empty() || !report.ignore_stdio.is_empty();
-    if io {
-        let blocked: Vec<&str> = imports
-            .iter()
-            .filter(|i| i.starts_with("wasi:http/") || i.starts_with("wasi:sockets/"))
-            .map(|i| i.as_str())
-            .collect();
-        if !blocked.is_empty() {
-            return Err(VirtError::Unsupported {
-                what: format!(
-                    "embedding files or ignoring a stream in a component importing {}",
-                    blocked.join(", ")
-                ),
-                help: "their streams would have to pass through the virtual wasi:io; \
-                       virtualize the environment and denials only, and grant directories at \
-                       run time (`wash run --dir HOST::GUEST`)"
-                    .into(),
-            });
-        }
-        let mut interfaces = vec![
-            "wasi:io/error",
-            "wasi:io/poll",
-            "wasi:io/streams",
-            "wasi:cli/stdin",
-            "wasi:cli/stdout",
-            "wasi:cli/stderr",
-            "wasi:filesystem/types",
-            "wasi:filesystem/preopens",
-        ];
-        if !options.deny.contains(&Capability::Clocks) {
-            interfaces.push("wasi:clocks/monotonic-clock");
-        }
-        plan.push((&adapters::IO, serve(&interfaces)));
-    }
-    let env = serve(&["wasi:cli/environment"]);
-    if !env.is_empty() {
-        plan.push((&adapters::ENV, env));
-    }
-    for cap in &options.deny {
-        let (adapter, interfaces) = cap.adapter();
-        let served = serve(interfaces);
-        if served.is_empty() {
-            report.not_imported.push(cap.name().to_string());
-        } else {
-            plan.push((adapter, served));
-        }
-    }
-    let denied_streams: Vec<String> = report
-        .deny_stdio
-        .iter()
-        .map(|s| format!("wasi:cli/{s}"))
-        .collect();
-    let denied_streams: Vec<&str> = denied_streams.iter().map(String::as_str).collect();
-    let served = serve(&denied_streams);
-    report.not_imported.extend(
-        denied_streams
-            .iter()
-            .filter(|s| !served.iter().any(|i| unversioned(i) == **s))
-            .map(|s| s.to_string()),
-    );
-    // With the io adapter, it answers denied streams itself.
-    if !io && !served.is_empty() {
-        plan.push((&adapters::DENY_STDIO, served));
-    }
+    let plan = plan(&imports, options, &mut report)?;
 
     let compose_err = |e: &dyn std::fmt::Display| VirtError::Compose {
         message: format!("{e:#}"),
@@ -407,6 +318,106 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
     );
     crate::artifact::validate_component(&bytes).map_err(|e| compose_err(&e))?;
     Ok(Virtualized { bytes, report })
+}
+
+/// Which adapter answers which of the component's imports, in instantiation order (the io
+/// adapter first: the others use its `wasi:io` types). Fills in the report's stream and mount
+/// fields and what had nothing to act on.
+fn plan(
+    imports: &[String],
+    options: &VirtOptions,
+    report: &mut VirtReport,
+) -> Result<Vec<(&'static Adapter, Vec<String>)>, VirtError> {
+    let mut plan: Vec<(&'static Adapter, Vec<String>)> = Vec::new();
+    let serve = |interfaces: &[&str]| -> Vec<String> {
+        imports
+            .iter()
+            .filter(|i| interfaces.contains(&unversioned(i)))
+            .cloned()
+            .collect()
+    };
+    let streams = [
+        ("stdin", options.stdin),
+        ("stdout", options.stdout),
+        ("stderr", options.stderr),
+    ];
+    let named = |policy: StdioPolicy| -> Vec<String> {
+        streams
+            .iter()
+            .filter(|(_, p)| *p == policy)
+            .map(|(n, _)| n.to_string())
+            .collect()
+    };
+    report.deny_stdio = named(StdioPolicy::Deny);
+    report.ignore_stdio = named(StdioPolicy::Ignore);
+    report.mounts = options.mounts.iter().map(|m| m.guest.clone()).collect();
+    // Files and ignored streams need streams made inside the component: `wasi:io` itself is
+    // answered by the io adapter, and with it everything that hands out streams.
+    let io = !options.mounts.is_empty() || !report.ignore_stdio.is_empty();
+    if io {
+        let blocked: Vec<&str> = imports
+            .iter()
+            .filter(|i| i.starts_with("wasi:http/") || i.starts_with("wasi:sockets/"))
+            .map(|i| i.as_str())
+            .collect();
+        if !blocked.is_empty() {
+            return Err(VirtError::Unsupported {
+                what: format!(
+                    "embedding files or ignoring a stream in a component importing {}",
+                    blocked.join(", ")
+                ),
+                help: "their streams would have to pass through the virtual wasi:io; \
+                       virtualize the environment and denials only, and grant directories at \
+                       run time (`wash run --dir HOST::GUEST`)"
+                    .into(),
+            });
+        }
+        let mut interfaces = vec![
+            "wasi:io/error",
+            "wasi:io/poll",
+            "wasi:io/streams",
+            "wasi:cli/stdin",
+            "wasi:cli/stdout",
+            "wasi:cli/stderr",
+            "wasi:filesystem/types",
+            "wasi:filesystem/preopens",
+        ];
+        if !options.deny.contains(&Capability::Clocks) {
+            interfaces.push("wasi:clocks/monotonic-clock");
+        }
+        plan.push((&adapters::IO, serve(&interfaces)));
+    }
+    let env = serve(&["wasi:cli/environment"]);
+    if !env.is_empty() {
+        plan.push((&adapters::ENV, env));
+    }
+    for cap in &options.deny {
+        let (adapter, interfaces) = cap.adapter();
+        let served = serve(interfaces);
+        if served.is_empty() {
+            report.not_imported.push(cap.name().to_string());
+        } else {
+            plan.push((adapter, served));
+        }
+    }
+    let denied_streams: Vec<String> = report
+        .deny_stdio
+        .iter()
+        .map(|s| format!("wasi:cli/{s}"))
+        .collect();
+    let denied_streams: Vec<&str> = denied_streams.iter().map(String::as_str).collect();
+    let served = serve(&denied_streams);
+    report.not_imported.extend(
+        denied_streams
+            .iter()
+            .filter(|s| !served.iter().any(|i| unversioned(i) == **s))
+            .map(|s| s.to_string()),
+    );
+    // With the io adapter, it answers denied streams itself.
+    if !io && !served.is_empty() {
+        plan.push((&adapters::DENY_STDIO, served));
+    }
+    Ok(plan)
 }
 
 /// What `virtualize` recorded in a component, if it was virtualized.
