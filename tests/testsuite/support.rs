@@ -129,6 +129,16 @@ pub fn cli_probe() -> &'static Fixture {
     })
 }
 
+/// `tests/fixtures/net-probe`: tries a TCP connection and an outgoing HTTP request.
+pub fn net_probe() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/net-probe");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
 /// `tests/fixtures/greeter`, written with wash-sdk: WIT derived from its Rust trait.
 pub fn greeter() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();

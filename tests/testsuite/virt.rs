@@ -98,6 +98,41 @@ fn denied_capabilities_trap_and_are_no_longer_imported() {
     assert_eq!(stdout(&o), "env X unset\nenv count=0\n");
 }
 
+/// Denied sockets and http return their interfaces' errors (not traps), and the component no
+/// longer imports the functions that would reach the host's network.
+#[test]
+fn denied_sockets_and_http_return_access_denied_errors() {
+    let tmp = temp_dir();
+    let net = &net_probe().wasm;
+    let before = imports(net);
+    let out = tmp.path().join("net.wasm");
+    run(
+        wash()
+            .arg("virt")
+            .arg(net)
+            .arg("-o")
+            .arg(&out)
+            .args(["--deny", "sockets,http"]),
+        true,
+    );
+    let after = imports(&out);
+    for gone in [
+        "wasi:http/outgoing-handler@",
+        "wasi:sockets/tcp-create-socket@",
+        "wasi:sockets/instance-network@",
+        "wasi:sockets/ip-name-lookup@",
+    ] {
+        assert!(before.iter().any(|i| i.starts_with(gone)), "{before:?}");
+        assert!(!after.iter().any(|i| i.starts_with(gone)), "{after:?}");
+    }
+    let said = |args: &[&str]| stdout(&run(wash().arg("run").arg(&out).arg("--").args(args), true));
+    assert_eq!(
+        said(&["http"]),
+        "http failed ErrorCode::HttpRequestDenied\n"
+    );
+    assert_eq!(said(&["connect"]), "connect failed PermissionDenied\n");
+}
+
 #[test]
 fn the_component_does_not_import_http_so_denying_it_warns() {
     let tmp = temp_dir();
