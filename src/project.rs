@@ -168,6 +168,18 @@ pub struct WasmcloudConfig {
     /// `compose.plugs`: components to plug into this one's imports, besides the other
     /// components of the build: paths (relative to the manifest) or workspace member names.
     pub compose_plugs: Vec<String>,
+    /// `registry`: where `wash push` (with no reference given) sends the component.
+    pub registry: Option<RegistryConfig>,
+}
+
+/// `[package.metadata.wasmcloud.registry]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryConfig {
+    /// `reference`: `REGISTRY/REPOSITORY[:TAG]`; without a tag, `wash push` uses the crate's
+    /// version.
+    pub reference: String,
+    /// `insecure`: plain HTTP to this registry (loopback registries never need it).
+    pub insecure: bool,
 }
 
 /// The namespace used when `[package.metadata.wasmcloud] namespace` is not set (the same
@@ -262,6 +274,42 @@ impl WasmcloudConfig {
                             .filter_map(|x| x.as_str().map(str::to_string))
                             .collect();
                     }
+                }
+                "registry" => {
+                    let fix = "write `[package.metadata.wasmcloud.registry]` with `reference = \"ghcr.io/acme/hello\"` (and optionally `insecure = true`)";
+                    let table = value
+                        .as_object()
+                        .ok_or_else(|| err("registry", "must be a table", fix))?;
+                    let mut registry = RegistryConfig::default();
+                    for (k, v) in table {
+                        match k.as_str() {
+                            "reference" => {
+                                registry.reference = v
+                                    .as_str()
+                                    .filter(|s| !s.is_empty())
+                                    .ok_or_else(|| {
+                                        err("registry.reference", "must be a non-empty string", fix)
+                                    })?
+                                    .to_string();
+                            }
+                            "insecure" => {
+                                registry.insecure = v.as_bool().ok_or_else(|| {
+                                    err("registry.insecure", "must be `true` or `false`", fix)
+                                })?;
+                            }
+                            other => {
+                                return Err(err(
+                                    &format!("registry.{other}"),
+                                    "is not a setting wash knows",
+                                    fix,
+                                ));
+                            }
+                        }
+                    }
+                    if registry.reference.is_empty() {
+                        return Err(err("registry.reference", "is missing", fix));
+                    }
+                    config.registry = Some(registry);
                 }
                 "host-imports" => {
                     let list = value.as_array().filter(|a| a.iter().all(|v| v.is_string()));

@@ -4,7 +4,11 @@
 mod build;
 mod compose;
 mod inspect;
+mod login;
+mod logout;
 mod new;
+mod pull;
+mod push;
 mod run;
 pub mod shell;
 mod wit;
@@ -31,6 +35,10 @@ enum Command {
     Compose(compose::ComposeArgs),
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
+    Push(push::PushArgs),
+    Pull(pull::PullArgs),
+    Login(login::LoginArgs),
+    Logout(logout::LogoutArgs),
     Wit(wit::WitArgs),
 }
 
@@ -56,6 +64,10 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Compose(args) => compose::exec(&shell, args),
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
+        Command::Push(args) => push::exec(&shell, args),
+        Command::Pull(args) => pull::exec(&shell, args),
+        Command::Login(args) => login::exec(&shell, args),
+        Command::Logout(args) => logout::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),
     };
     match result {
