@@ -11,4 +11,14 @@ fi
 # git is used by the `wash new --git` tests.
 command -v git >/dev/null || { apt-get update -qq && apt-get install -y -qq git; }
 
+# The OCI tests run a real registry (Debian's docker-registry, the CNCF distribution registry),
+# read what wash pushed with skopeo, and make htpasswd files with apache2-utils' htpasswd.
+missing=()
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v htpasswd >/dev/null || missing+=(apache2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
 cargo test --locked --workspace "$@"

@@ -51,7 +51,7 @@ pub fn exec(shell: &Shell, args: PullArgs) -> anyhow::Result<ExitCode> {
         client: ClientOptions {
             insecure: args.insecure,
         },
-        verifier: (!args.verify_keys.is_empty()).then_some(&verify as &oci::Verifier),
+        verifier: (!args.verify_keys.is_empty()).then_some(&verify as &oci::Verifier<'_>),
         progress: TransferBar::handle(shell),
     };
     let runtime = oci::runtime().context("could not start the async runtime")?;
@@ -101,7 +101,7 @@ pub(super) fn local_or_pulled(
     let verify = move |bytes: &[u8]| verify_pulled(bytes, &keys);
     let options = PullOptions {
         client: ClientOptions { insecure },
-        verifier: (!verify_keys.is_empty()).then_some(&verify as &oci::Verifier),
+        verifier: (!verify_keys.is_empty()).then_some(&verify as &oci::Verifier<'_>),
         progress: TransferBar::handle(shell),
     };
     let runtime = oci::runtime().context("could not start the async runtime")?;

@@ -91,6 +91,9 @@ pub fn exec(shell: &Shell, args: PushArgs) -> anyhow::Result<ExitCode> {
             (path.clone(), package)
         }
         None => {
+            // Read the config before building: a typo in it should not cost a build.
+            let package = selected_package(&args.package)?;
+            WasmcloudConfig::of(&package)?;
             let built = super::build::run(shell, &args.package)?;
             let apps: Vec<_> = built
                 .iter()
@@ -102,14 +105,7 @@ pub fn exec(shell: &Shell, args: PushArgs) -> anyhow::Result<ExitCode> {
                     built.len()
                 );
             };
-            let project = Project::load(&selection(&args.package))?;
-            let package = project
-                .metadata
-                .packages
-                .iter()
-                .find(|p| p.name.as_str() == one.package)
-                .cloned();
-            (one.path.clone(), package)
+            (one.path.clone(), Some(package))
         }
     };
     let config = match &package {
@@ -172,6 +168,6 @@ fn selected_package(p: &PackageArgs) -> anyhow::Result<cargo_metadata::Package> 
     let mut packages = project.packages();
     match (packages.next(), packages.next()) {
         (Some(one), None) => Ok(one.clone()),
-        _ => bail!("select one package with `-p NAME` for the push's annotations"),
+        _ => bail!("`wash push` pushes one package's component; select it with `-p NAME`"),
     }
 }

@@ -262,9 +262,10 @@ async fn check_credentials(
     if answer.status().is_success() {
         Ok(())
     } else {
-        Err(refused(format!(
-            "{} for user `{username}` (wrong username or password?)",
-            answer.status()
-        )))
+        Err(OciError::LoginRefused {
+            registry: registry.to_string(),
+            username: username.to_string(),
+            status: answer.status().to_string(),
+        })
     }
 }

@@ -35,6 +35,19 @@ pub enum OciError {
         /// What the registry said.
         detail: String,
     },
+    /// `wash login` with credentials the registry refuses.
+    #[error(
+        "registry `{registry}` refused the credentials of user `{username}` ({status})\n\
+         help: check the username and password (or token); nothing was saved"
+    )]
+    LoginRefused {
+        /// The registry host.
+        registry: String,
+        /// The user name given.
+        username: String,
+        /// The HTTP status.
+        status: String,
+    },
     /// Nothing answered at the registry's address.
     #[error(
         "could not reach registry `{registry}`\n\
@@ -144,7 +157,26 @@ impl OciError {
             reference: reference_text.clone(),
             detail,
         };
+        // A digest check that failed inside a download stream arrives wrapped in an io::Error.
+        let err = match err {
+            OciDistributionError::IoError(io)
+                if io
+                    .get_ref()
+                    .is_some_and(|e| e.is::<oci_client::errors::DigestError>()) =>
+            {
+                match io.into_inner().map(|e| e.downcast::<oci_client::errors::DigestError>()) {
+                    Some(Ok(digest)) => OciDistributionError::DigestError(*digest),
+                    _ => unreachable!("checked just above"),
+                }
+            }
+            other => other,
+        };
         match err {
+            OciDistributionError::RequestError(ref e)
+                if e.status().is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
+            {
+                unauthorized(format!("{}", e.status().expect("checked")))
+            }
             OciDistributionError::UnauthorizedError { .. } => {
                 unauthorized("401 Unauthorized".into())
             }

@@ -16,7 +16,7 @@ use crate::artifact;
 
 /// A check on the component's bytes before anything is written (`--verify-key`): `Err(reason)`
 /// refuses the component.
-pub type Verifier = dyn Fn(&[u8]) -> Result<(), String> + Send + Sync;
+pub type Verifier<'a> = dyn Fn(&[u8]) -> Result<(), String> + Send + Sync + 'a;
 
 /// How to pull.
 #[derive(Clone)]
@@ -24,7 +24,7 @@ pub struct PullOptions<'a> {
     /// Protocol policy.
     pub client: ClientOptions,
     /// Called on the component's bytes before they are written or used.
-    pub verifier: Option<&'a Verifier>,
+    pub verifier: Option<&'a Verifier<'a>>,
     /// Where download progress goes.
     pub progress: ProgressHandle,
 }

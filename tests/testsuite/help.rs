@@ -18,6 +18,10 @@ fn help_texts() {
         &["inspect"],
         &["wit"],
         &["compose"],
+        &["push"],
+        &["pull"],
+        &["login"],
+        &["logout"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()
