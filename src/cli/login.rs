@@ -11,9 +11,11 @@ use crate::oci::{self, ClientOptions};
 
 /// Log in to an OCI registry
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Credentials are checked against the registry first, then saved in \
+#[command(
+    after_help = "Credentials are checked against the registry first, then saved in \
 $DOCKER_CONFIG/config.json (default ~/.docker/config.json), or handed to the credential helper \
-that file names (`credHelpers`, `credsStore`).")]
+that file names (`credHelpers`, `credsStore`)."
+)]
 pub struct LoginArgs {
     /// The registry host, e.g. ghcr.io or localhost:5000
     registry: String,

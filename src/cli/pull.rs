@@ -12,9 +12,11 @@ use crate::oci::{self, ClientOptions, ComponentRef, PullOptions};
 
 /// Pull a component from an OCI registry
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Accepts the CNCF Wasm layout (`application/wasm` layer) and the older \
+#[command(
+    after_help = "Accepts the CNCF Wasm layout (`application/wasm` layer) and the older \
 `application/vnd.module.wasm.content.layer.v1+wasm` layer. Every digest is checked and the file \
-is written through a temporary file: a mismatch leaves nothing behind.")]
+is written through a temporary file: a mismatch leaves nothing behind."
+)]
 pub struct PullArgs {
     /// What to pull: REGISTRY/REPOSITORY[:TAG|@DIGEST]
     reference: String,

@@ -15,11 +15,13 @@ use crate::project::{PackageSelection, Project, WasmcloudConfig};
 
 /// Push a component to an OCI registry
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Without PATH, the current crate is built first (as `wash build`). \
+#[command(
+    after_help = "Without PATH, the current crate is built first (as `wash build`). \
 Without REFERENCE, `[package.metadata.wasmcloud.registry] reference` is used; a reference \
 without a tag gets the crate's version.\n\
 Credentials come from docker's config.json (see `wash login`). Registries on localhost use \
-plain HTTP; all others TLS unless `--insecure`.")]
+plain HTTP; all others TLS unless `--insecure`."
+)]
 pub struct PushArgs {
     /// Where to push: REGISTRY/REPOSITORY[:TAG]
     reference: Option<String>,
@@ -129,6 +131,7 @@ pub fn exec(shell: &Shell, args: PushArgs) -> anyhow::Result<ExitCode> {
         annotations,
         package: package.as_ref().map(oci::layout::PackageInfo::of),
         progress: TransferBar::handle(shell),
+        chunked_above: chunked_above()?,
     };
     let runtime = oci::runtime().context("could not start the async runtime")?;
     let pushed = runtime
@@ -156,6 +159,18 @@ pub fn exec(shell: &Shell, args: PushArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `WASH_PUSH_CHUNKED_ABOVE=BYTES`: push components larger than this in chunks (for proxies
+/// that limit request bodies); default 64 MiB.
+fn chunked_above() -> anyhow::Result<u64> {
+    match std::env::var("WASH_PUSH_CHUNKED_ABOVE") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("WASH_PUSH_CHUNKED_ABOVE=`{v}` is not a number of bytes")),
+        Err(_) => Ok(oci::push::DEFAULT_CHUNKED_ABOVE),
+    }
 }
 
 fn selection(p: &PackageArgs) -> PackageSelection {

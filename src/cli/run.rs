@@ -68,7 +68,9 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
     let path = match args.path {
         Some(p) => super::pull::local_or_pulled(shell, &p, args.insecure, &args.verify_keys)?,
         None if !args.verify_keys.is_empty() => {
-            bail!("`--verify-key` applies to registry references: `wash run --verify-key KEY REFERENCE`")
+            bail!(
+                "`--verify-key` applies to registry references: `wash run --verify-key KEY REFERENCE`"
+            )
         }
         None => {
             let built = super::build::run(shell, &args.package)?;

@@ -38,9 +38,7 @@ pub fn credentials(registry: &str) -> Result<RegistryAuth, OciError> {
         Ok(DockerCredential::IdentityToken(t)) => Ok(RegistryAuth::Bearer(t)),
         Err(E::NoCredentialConfigured) => Ok(RegistryAuth::Anonymous),
         // A helper that knows nothing about this registry is not an error: go anonymous.
-        Err(E::HelperFailure { ref stdout, .. })
-            if stdout.contains("credentials not found") =>
-        {
+        Err(E::HelperFailure { ref stdout, .. }) if stdout.contains("credentials not found") => {
             Ok(RegistryAuth::Anonymous)
         }
         Err(e) => Err(OciError::Credentials {
@@ -84,10 +82,10 @@ pub async fn login(
         });
     }
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
-    let root = config.as_object_mut().expect("read_config returns an object");
-    let auths = root
-        .entry("auths")
-        .or_insert_with(|| serde_json::json!({}));
+    let root = config
+        .as_object_mut()
+        .expect("read_config returns an object");
+    let auths = root.entry("auths").or_insert_with(|| serde_json::json!({}));
     if !auths.is_object() {
         *auths = serde_json::json!({});
     }
@@ -246,7 +244,8 @@ async fn check_credentials(
                 (k == name).then(|| v.trim_matches('"').to_string())
             })
         };
-        let realm = param("realm").ok_or_else(|| refused(format!("odd challenge `{challenge}`")))?;
+        let realm =
+            param("realm").ok_or_else(|| refused(format!("odd challenge `{challenge}`")))?;
         let mut req = http.get(&realm).basic_auth(username, Some(password));
         if let Some(service) = param("service") {
             req = req.query(&[("service", service)]);

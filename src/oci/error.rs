@@ -125,7 +125,9 @@ pub enum OciError {
         message: String,
     },
     /// An `--annotation` that is not `KEY=VALUE`.
-    #[error("annotation `{0}` is not KEY=VALUE\nhelp: write e.g. `--annotation org.opencontainers.image.vendor=Acme`")]
+    #[error(
+        "annotation `{0}` is not KEY=VALUE\nhelp: write e.g. `--annotation org.opencontainers.image.vendor=Acme`"
+    )]
     BadAnnotation(String),
     /// Any other registry failure.
     #[error("registry `{registry}` failed on `{reference}`")]
@@ -164,7 +166,10 @@ impl OciError {
                     .get_ref()
                     .is_some_and(|e| e.is::<oci_client::errors::DigestError>()) =>
             {
-                match io.into_inner().map(|e| e.downcast::<oci_client::errors::DigestError>()) {
+                match io
+                    .into_inner()
+                    .map(|e| e.downcast::<oci_client::errors::DigestError>())
+                {
                     Some(Ok(digest)) => OciDistributionError::DigestError(*digest),
                     _ => unreachable!("checked just above"),
                 }
@@ -173,7 +178,8 @@ impl OciError {
         };
         match err {
             OciDistributionError::RequestError(ref e)
-                if e.status().is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
+                if e.status()
+                    .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
             {
                 unauthorized(format!("{}", e.status().expect("checked")))
             }
@@ -209,10 +215,9 @@ impl OciError {
                     reference: reference_text,
                 }
             }
-            OciDistributionError::DigestError(oci_client::errors::DigestError::VerificationError {
-                expected,
-                actual,
-            }) => OciError::DigestMismatch {
+            OciDistributionError::DigestError(
+                oci_client::errors::DigestError::VerificationError { expected, actual },
+            ) => OciError::DigestMismatch {
                 reference: reference_text,
                 expected,
                 actual,

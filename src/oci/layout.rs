@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use oci_client::manifest::{OciDescriptor, OciImageManifest};
 
-use super::{CONFIG_MEDIA_TYPE, DEPRECATED_LAYER_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE};
+use super::{
+    CONFIG_MEDIA_TYPE, DEPRECATED_LAYER_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE,
+};
 use crate::artifact::sha256_digest;
 use crate::inspect::Inspection;
 
@@ -150,12 +152,11 @@ pub fn assemble(
     annotations: BTreeMap<String, String>,
     created: &str,
 ) -> Artifact {
-    let layer_digest = sha256_digest(&component);
+    // `inspect` hashed these very bytes already; a second pass over a large component is waste.
+    let layer_digest = inspection.digest.clone();
     let config = WasmConfig {
         created: created.to_string(),
-        author: annotations
-            .get("org.opencontainers.image.authors")
-            .cloned(),
+        author: annotations.get("org.opencontainers.image.authors").cloned(),
         architecture: "wasm".to_string(),
         os: "wasip2".to_string(),
         layer_digests: vec![layer_digest.clone()],

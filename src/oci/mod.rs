@@ -63,6 +63,15 @@ pub const DEPRECATED_LAYER_MEDIA_TYPE: &str = "application/vnd.module.wasm.conte
 
 /// An oci-client for this reference, with wash's protocol policy applied.
 fn client_for(reference: &ComponentRef, options: &ClientOptions) -> oci_client::Client {
+    client_with(reference, options, false)
+}
+
+/// [`client_for`], choosing between one streamed upload per blob (`monolithic`) and chunks.
+fn client_with(
+    reference: &ComponentRef,
+    options: &ClientOptions,
+    monolithic: bool,
+) -> oci_client::Client {
     // reqwest is built without a bundled crypto provider; ring is the one wash ships.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let protocol = if options.insecure {
@@ -76,6 +85,7 @@ fn client_for(reference: &ComponentRef, options: &ClientOptions) -> oci_client::
         protocol,
         user_agent: concat!("wash/", env!("CARGO_PKG_VERSION")),
         connect_timeout: Some(std::time::Duration::from_secs(30)),
+        use_monolithic_push: monolithic,
         ..Default::default()
     })
 }

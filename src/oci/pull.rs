@@ -69,7 +69,13 @@ pub async fn pull(
     let bytes = download(&resolved, reference, options).await?;
     check(reference, &bytes, options)?;
     artifact::write_atomic(dest, &bytes)?;
-    Ok(pulled(reference, &resolved, dest, bytes.len() as u64, false))
+    Ok(pulled(
+        reference,
+        &resolved,
+        dest,
+        bytes.len() as u64,
+        false,
+    ))
 }
 
 pub(crate) fn pulled(

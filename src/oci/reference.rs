@@ -143,7 +143,11 @@ mod tests {
         let r = ComponentRef::parse("oci://127.0.0.1:5000/hello:1.2.0").unwrap();
         assert!(r.has_explicit_tag());
         assert_eq!(r.tag(), Some("1.2.0"));
-        assert!(!ComponentRef::parse("ghcr.io/acme/hello:1").unwrap().is_loopback());
+        assert!(
+            !ComponentRef::parse("ghcr.io/acme/hello:1")
+                .unwrap()
+                .is_loopback()
+        );
         assert!(ComponentRef::parse("Bad Ref").is_err());
     }
 

@@ -96,10 +96,9 @@ fn push_then_pull_round_trips_in_the_cncf_layout() {
             .unwrap()
             .ends_with('Z')
     );
-    let config: serde_json::Value = serde_json::from_slice(
-        &skopeo(&["inspect", tls, "--config", "--raw", &docker_ref]).stdout,
-    )
-    .unwrap();
+    let config: serde_json::Value =
+        serde_json::from_slice(&skopeo(&["inspect", tls, "--config", "--raw", &docker_ref]).stdout)
+            .unwrap();
     assert_eq!(config["architecture"], "wasm");
     assert_eq!(config["os"], "wasip2");
     assert_eq!(config["layerDigests"][0], pushed["layer_digest"]);
@@ -125,7 +124,10 @@ fn push_then_pull_round_trips_in_the_cncf_layout() {
         &docker_ref,
         &format!("oci:{}:1.0", layout.display()),
     ]);
-    let hex = pushed["layer_digest"].as_str().unwrap().trim_start_matches("sha256:");
+    let hex = pushed["layer_digest"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sha256:");
     assert_eq!(
         std::fs::read(layout.join("blobs/sha256").join(hex)).unwrap(),
         bytes
@@ -150,7 +152,9 @@ fn push_then_pull_round_trips_in_the_cncf_layout() {
     );
     let dest2 = tmp.path().join("by-digest.wasm");
     run(
-        wash_in(tmp.path()).args(["pull", &by_digest, "-o"]).arg(&dest2),
+        wash_in(tmp.path())
+            .args(["pull", &by_digest, "-o"])
+            .arg(&dest2),
         true,
     );
     assert_eq!(std::fs::read(&dest2).unwrap(), bytes);
@@ -192,10 +196,19 @@ fn a_large_component_pushes_in_chunks_and_round_trips() {
     let bytes = padded_component(&std::fs::read(&cli_hello().wasm).unwrap(), 12, 1);
     std::fs::write(&big, &bytes).unwrap();
     let reference = registry.reference("big:1");
-    run(wash_in(tmp.path()).args(["push", &reference]).arg(&big), true);
+    // Chunked above 1 MiB here (64 MiB by default): 12 MiB goes up as three 4 MiB chunks.
+    run(
+        wash_in(tmp.path())
+            .env("WASH_PUSH_CHUNKED_ABOVE", "1048576")
+            .args(["push", &reference])
+            .arg(&big),
+        true,
+    );
     let dest = tmp.path().join("out.wasm");
     run(
-        wash_in(tmp.path()).args(["pull", &reference, "-o"]).arg(&dest),
+        wash_in(tmp.path())
+            .args(["pull", &reference, "-o"])
+            .arg(&dest),
         true,
     );
     assert_eq!(std::fs::read(&dest).unwrap(), bytes);
@@ -266,7 +279,10 @@ fn a_digest_mismatch_writes_nothing_and_says_so() {
         true,
     ));
     // Corrupt the stored blob in place (same size), behind the registry's back.
-    let hex = pushed["layer_digest"].as_str().unwrap().trim_start_matches("sha256:");
+    let hex = pushed["layer_digest"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sha256:");
     let data = registry
         .storage()
         .join("blobs/sha256")
@@ -305,7 +321,12 @@ fn a_digest_mismatch_writes_nothing_and_says_so() {
         false,
     );
     assert!(stderr(&out).contains("digest mismatch"), "{}", stderr(&out));
-    assert!(!home.join("cache/oci/blobs/sha256").join(format!("{hex}.wasm")).exists());
+    assert!(
+        !home
+            .join("cache/oci/blobs/sha256")
+            .join(format!("{hex}.wasm"))
+            .exists()
+    );
 }
 
 #[test]
@@ -328,7 +349,10 @@ fn credentials_from_wash_login_and_a_clear_error_for_a_wrong_password() {
     let out = login(&docker, &registry.host, "wrong");
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("refused the credentials of user `wash`"), "{err}");
+    assert!(
+        err.contains("refused the credentials of user `wash`"),
+        "{err}"
+    );
     assert!(!docker.join("config.json").exists());
     settings.bind(|| insta::assert_snapshot!("oci-login-wrong-password", err));
 
@@ -359,7 +383,10 @@ fn credentials_from_wash_login_and_a_clear_error_for_a_wrong_password() {
     let mut stale = config.clone();
     stale["auths"][&registry.host]["auth"] = "d2FzaDpvbGQ=".into(); // wash:old
     std::fs::write(docker.join("config.json"), stale.to_string()).unwrap();
-    let out = run(wash_in(&docker).args(["pull", &reference, "-o"]).arg(&dest), false);
+    let out = run(
+        wash_in(&docker).args(["pull", &reference, "-o"]).arg(&dest),
+        false,
+    );
     assert!(stderr(&out).contains("refused access"), "{}", stderr(&out));
 
     // Logout forgets it; other keys in config.json are kept.
@@ -456,7 +483,11 @@ fn another_clients_push_with_the_deprecated_layer_type_pulls() {
     })
     .to_string();
     let manifest_digest = put(manifest.as_bytes());
-    std::fs::write(layout.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    std::fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
     std::fs::write(
         layout.join("index.json"),
         serde_json::json!({"schemaVersion": 2, "manifests": [{
@@ -554,7 +585,11 @@ fn verify_key_refuses_before_writing_anything() {
             .arg(&dest),
         false,
     );
-    assert!(stderr(&out).contains("failed verification"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("failed verification"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dest.exists());
     let out = run(
         wash_in(tmp.path())
@@ -563,7 +598,11 @@ fn verify_key_refuses_before_writing_anything() {
             .arg(&key),
         false,
     );
-    assert!(stderr(&out).contains("failed verification"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("failed verification"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stdout(&out).contains("Hello"));
     assert!(!home.join("cache/oci/blobs/sha256").exists());
 
@@ -656,17 +695,17 @@ fn push_reads_the_registry_from_cargo_toml() {
     ]));
     let m: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(m["annotations"]["org.opencontainers.image.title"], "pushme");
-    assert_eq!(m["annotations"]["org.opencontainers.image.version"], "0.1.0");
+    assert_eq!(
+        m["annotations"]["org.opencontainers.image.version"],
+        "0.1.0"
+    );
 }
 
 #[test]
 fn bad_references_and_annotations_are_clear_errors() {
     let tmp = temp_dir();
     let settings = redactions();
-    let out = run(
-        wash_in(tmp.path()).args(["pull", "Not A Reference"]),
-        false,
-    );
+    let out = run(wash_in(tmp.path()).args(["pull", "Not A Reference"]), false);
     settings.bind(|| insta::assert_snapshot!("oci-bad-reference", stderr(&out)));
     let out = run(
         wash_in(tmp.path())

@@ -117,7 +117,11 @@ impl Registry {
             if http_status(&self.host, "/v2/").is_some() {
                 return;
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!("docker-registry exited ({status}): {}", self.log());
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -147,9 +151,7 @@ fn free_port() -> u16 {
 /// `GET path` over plain HTTP/1.0; the status code, or `None` if nothing answers.
 fn http_status(host: &str, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(host).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).ok()?;
@@ -203,7 +205,13 @@ impl Tripwire {
     }
 }
 
-fn relay(client: TcpStream, server: TcpStream, sent: Arc<AtomicU64>, flag: Arc<AtomicBool>, limit: u64) {
+fn relay(
+    client: TcpStream,
+    server: TcpStream,
+    sent: Arc<AtomicU64>,
+    flag: Arc<AtomicBool>,
+    limit: u64,
+) {
     let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
     let (mut s_read, mut c_write) = (server, client);
     std::thread::spawn(move || {
