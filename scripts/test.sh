@@ -20,5 +20,7 @@ command -v htpasswd >/dev/null || missing+=(apache2-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
+# The Python `oras` client (PyPI) is the second third-party client in the OCI interop tests.
+python3 -c 'import oras.client' 2>/dev/null || python3 -m pip install --quiet oras
 
 cargo test --locked --workspace "$@"

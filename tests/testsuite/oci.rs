@@ -715,3 +715,72 @@ fn bad_references_and_annotations_are_clear_errors() {
     );
     settings.bind(|| insta::assert_snapshot!("oci-bad-annotation", stderr(&out)));
 }
+
+/// Runs a Python snippet with the `oras` client (PyPI `oras`, installed by scripts/test.sh).
+fn oras(script: &str, dir: &Path) {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(format!("import oras.client\n{script}"))
+        .current_dir(dir)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "oras script failed (is PyPI `oras` installed? scripts/test.sh installs it):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn oras_pushes_what_wash_pulls_and_pulls_what_wash_pushes() {
+    let registry = Registry::start();
+    let tmp = temp_dir();
+    let bytes = std::fs::read(&cli_hello().wasm).unwrap();
+    std::fs::write(tmp.path().join("hello.wasm"), &bytes).unwrap();
+    std::fs::write(
+        tmp.path().join("config.json"),
+        r#"{"architecture":"wasm","os":"wasip2","layerDigests":[]}"#,
+    )
+    .unwrap();
+    let client = format!(
+        "c = oras.client.OrasClient(hostname='{}', insecure=True)\n",
+        registry.host
+    );
+    // oras pushes in the CNCF layout; wash pulls it.
+    let from_oras = registry.reference("from-oras:1");
+    oras(
+        &format!(
+            "{client}c.push(target='{from_oras}', files=['hello.wasm:application/wasm'], \
+             manifest_config='config.json:application/vnd.wasm.config.v0+json', \
+             disable_path_validation=True, quiet=True)"
+        ),
+        tmp.path(),
+    );
+    let dest = tmp.path().join("pulled.wasm");
+    let pulled = json(&run(
+        wash_in(tmp.path())
+            .args(["pull", "--json", &from_oras, "-o"])
+            .arg(&dest),
+        true,
+    ));
+    assert_eq!(pulled["media_type"], "application/wasm");
+    assert_eq!(std::fs::read(&dest).unwrap(), bytes);
+
+    // wash pushes; oras pulls the layer back, byte for byte.
+    let from_wash = registry.reference("from-wash:1");
+    run(
+        wash_in(tmp.path())
+            .args(["push", &from_wash])
+            .arg(&cli_hello().wasm),
+        true,
+    );
+    oras(
+        &format!("{client}c.pull(target='{from_wash}', outdir='oras-out')"),
+        tmp.path(),
+    );
+    let digest = wash::artifact::sha256_digest(&bytes);
+    assert_eq!(
+        std::fs::read(tmp.path().join("oras-out").join(&digest)).unwrap(),
+        bytes
+    );
+}
