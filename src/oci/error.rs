@@ -62,6 +62,21 @@ pub enum OciError {
         #[source]
         source: OciDistributionError,
     },
+    /// The connection broke mid-transfer (the registry stopped, a proxy cut it …).
+    #[error(
+        "the connection to registry `{registry}` broke during the transfer of `{reference}`\n\
+         help: run the command again: a push tags nothing until every blob is up (blobs already \
+         uploaded are skipped), and a pull writes nothing until every digest checks"
+    )]
+    Interrupted {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// The transport error.
+        #[source]
+        source: OciDistributionError,
+    },
     /// No manifest under this tag or digest.
     #[error("`{reference}` was not found in the registry\nhelp: check the repository and tag")]
     NotFound {
@@ -231,6 +246,13 @@ impl OciError {
                 OciError::Unreachable {
                     registry,
                     insecure_hint,
+                    source: err,
+                }
+            }
+            OciDistributionError::RequestError(ref e) if e.status().is_none() => {
+                OciError::Interrupted {
+                    registry,
+                    reference: reference_text,
                     source: err,
                 }
             }

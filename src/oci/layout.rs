@@ -233,3 +233,88 @@ pub fn created_now() -> String {
         .unwrap_or_else(chrono::Utc::now);
     when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inspect::{ComponentMetadata, WorldSummary};
+
+    fn inspection(name: Option<&str>, version: Option<&str>) -> Inspection {
+        Inspection {
+            path: "c.wasm".into(),
+            size: 4,
+            digest: sha256_digest(b"\0asm"),
+            world: WorldSummary {
+                imports: vec!["wasi:cli/stdout@0.2.6".into()],
+                exports: vec!["wasi:cli/run@0.2.6".into()],
+            },
+            wit: None,
+            metadata: ComponentMetadata {
+                name: name.map(str::to_string),
+                version: version.map(str::to_string),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn component_metadata_then_cargo_toml_then_flags() {
+        let package = PackageInfo {
+            name: "hello".into(),
+            version: "0.1.0".into(),
+            license: Some("MIT".into()),
+            authors: vec!["Ann".into(), "Bo".into()],
+            ..Default::default()
+        };
+        let a = annotations(
+            &inspection(Some("from-component"), None),
+            Some(&package),
+            "2026-01-01T00:00:00Z",
+            &[(
+                "org.opencontainers.image.licenses".into(),
+                "Apache-2.0".into(),
+            )],
+        );
+        let get = |k: &str| {
+            a.get(&format!("org.opencontainers.image.{k}"))
+                .map(String::as_str)
+        };
+        assert_eq!(get("title"), Some("from-component"));
+        assert_eq!(get("version"), Some("0.1.0"));
+        assert_eq!(get("authors"), Some("Ann, Bo"));
+        assert_eq!(get("licenses"), Some("Apache-2.0"));
+        assert_eq!(get("created"), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(get("description"), None);
+    }
+
+    #[test]
+    fn the_layout_is_the_cncf_one() {
+        let i = inspection(None, None);
+        let art = assemble(
+            bytes::Bytes::from_static(b"\0asm"),
+            &i,
+            BTreeMap::new(),
+            "2026-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            art.manifest.media_type.as_deref(),
+            Some(MANIFEST_MEDIA_TYPE)
+        );
+        assert_eq!(art.manifest.config.media_type, CONFIG_MEDIA_TYPE);
+        assert_eq!(art.manifest.layers.len(), 1);
+        assert_eq!(art.manifest.layers[0].media_type, LAYER_MEDIA_TYPE);
+        assert_eq!(art.layer_digest(), i.digest);
+        let config: WasmConfig = serde_json::from_slice(&art.config_bytes).unwrap();
+        assert_eq!(config.architecture, "wasm");
+        assert_eq!(config.os, "wasip2");
+        assert_eq!(config.layer_digests, vec![i.digest.clone()]);
+        assert_eq!(config.component.unwrap().exports, i.world.exports);
+        assert_eq!(art.manifest_digest(), sha256_digest(&art.manifest_bytes));
+        // Old pushes' layer type is read; two layers are not.
+        let mut old = art.manifest.clone();
+        old.layers[0].media_type = DEPRECATED_LAYER_MEDIA_TYPE.into();
+        assert!(component_layer(&old).is_ok());
+        old.layers.push(old.layers[0].clone());
+        assert!(component_layer(&old).unwrap_err().contains("2 layers"));
+    }
+}

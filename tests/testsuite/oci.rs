@@ -237,6 +237,13 @@ fn the_registry_dying_mid_push_leaves_no_tag_and_a_retry_succeeds() {
     let err = stderr(&out);
     assert!(err.contains("failed to push"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+    let mut settings = redactions();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "[REGISTRY]");
+    settings.add_filter(
+        r"/v2/big/blobs/uploads/[^\s)`]*",
+        "/v2/big/blobs/uploads/[UPLOAD]",
+    );
+    settings.bind(|| insta::assert_snapshot!("oci-push-registry-died", err));
     // The registry "comes back": no tag was written.
     registry.stop();
     registry.restart();
@@ -783,4 +790,26 @@ fn oras_pushes_what_wash_pulls_and_pulls_what_wash_pushes() {
         std::fs::read(tmp.path().join("oras-out").join(&digest)).unwrap(),
         bytes
     );
+}
+
+#[test]
+fn a_registry_that_is_down_is_a_clear_error() {
+    let mut registry = Registry::start();
+    registry.stop();
+    let tmp = temp_dir();
+    let out = run(
+        wash_in(tmp.path())
+            .args(["push", &registry.reference("hello:1")])
+            .arg(&cli_hello().wasm),
+        false,
+    );
+    let err = stderr(&out);
+    assert!(err.contains("could not reach registry"), "{err}");
+    let mut settings = redactions();
+    settings.add_filter(r"127\.0\.0\.1:\d+", "[REGISTRY]");
+    settings.add_filter(
+        r"(?s)\n    1: .*?\n\nhelp",
+        "\n    [TRANSPORT ERROR]\n\nhelp",
+    );
+    settings.bind(|| insta::assert_snapshot!("oci-registry-down", err));
 }
