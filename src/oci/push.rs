@@ -82,8 +82,16 @@ pub async fn push(
     component: bytes::Bytes,
     options: &PushOptions,
 ) -> Result<Pushed, OciError> {
-    let inspection = inspect::inspect_bytes(path, &component, false)?;
     let reference = resolve_tag(reference, options.package.as_ref());
+    let size = component.len() as u64;
+    // Making the HTTP client loads the system's TLS roots (oci-client builds two reqwest
+    // clients), about as long as hashing a 30 MB component: do both at once.
+    let client = {
+        let (reference, client_options) = (reference.clone(), options.client.clone());
+        let monolithic = size <= options.chunked_above;
+        std::thread::spawn(move || super::client_with(&reference, &client_options, monolithic))
+    };
+    let inspection = inspect::inspect_bytes(path, &component, false)?;
     let created = layout::created_now();
     // Without a crate, the file's name is the title of last resort.
     let package = options.package.clone().or_else(|| {
@@ -101,8 +109,7 @@ pub async fn push(
     let artifact = layout::assemble(component, &inspection, annotations, &created);
     let oci_ref = reference.as_oci();
     let fail = |e| OciError::from_client(e, &reference, &options.client);
-    let size = artifact.layer.len() as u64;
-    let client = super::client_with(&reference, &options.client, size <= options.chunked_above);
+    let client = client.join().expect("making an HTTP client does not panic");
     let auth = super::auth::credentials(reference.registry())?;
     client
         .auth(oci_ref, &auth, RegistryOperation::Push)
