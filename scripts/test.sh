@@ -21,6 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 # The Python `oras` client (PyPI) is the second third-party client in the OCI interop tests.
-python3 -c 'import oras.client' 2>/dev/null || python3 -m pip install --quiet oras
+python3 -c 'import oras.client' 2>/dev/null || python3 -m pip install --quiet oras \
+  || python3 -m pip install --quiet --break-system-packages oras
 
 cargo test --locked --workspace "$@"
