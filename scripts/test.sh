@@ -17,5 +17,17 @@ if ! command -v wasmsign2 >/dev/null; then
   cargo install --locked wasmsign2-cli --version 0.2.8 \
     --target-dir "${CARGO_TARGET_DIR:-target}/wasmsign2-install"
 fi
+# The OCI tests run a real registry (Debian's docker-registry, the CNCF distribution registry),
+# read what wash pushed with skopeo, and make htpasswd files with apache2-utils' htpasswd.
+missing=()
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v htpasswd >/dev/null || missing+=(apache2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+# The Python `oras` client (PyPI) is the second third-party client in the OCI interop tests.
+python3 -c 'import oras.client' 2>/dev/null || python3 -m pip install --quiet oras \
+  || python3 -m pip install --quiet --break-system-packages oras
 
 cargo test --locked --workspace "$@"

@@ -11,6 +11,7 @@ pub mod build;
 pub mod cli;
 pub mod compose;
 pub mod inspect;
+pub mod oci;
 pub mod project;
 pub mod run;
 pub mod sign;

@@ -172,6 +172,8 @@ pub struct WasmcloudConfig {
     pub virt: Option<crate::virt::VirtOptions>,
     /// `[sign]`: `wash build` signs the finished component with these keys, as its last step.
     pub sign: Option<SignConfig>,
+    /// `registry`: where `wash push` (with no reference given) sends the component.
+    pub registry: Option<RegistryConfig>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -179,6 +181,16 @@ pub struct WasmcloudConfig {
 pub struct SignConfig {
     /// `keys`: names of keys in the key store (`wash keys list`), one signature each.
     pub keys: Vec<String>,
+}
+
+/// `[package.metadata.wasmcloud.registry]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryConfig {
+    /// `reference`: `REGISTRY/REPOSITORY[:TAG]`; without a tag, `wash push` uses the crate's
+    /// version.
+    pub reference: String,
+    /// `insecure`: plain HTTP to this registry (loopback registries never need it).
+    pub insecure: bool,
 }
 
 /// The namespace used when `[package.metadata.wasmcloud] namespace` is not set (the same
@@ -325,6 +337,42 @@ impl WasmcloudConfig {
                         err(&field, &e.problem, &e.fix)
                     })?;
                     config.virt = Some(options);
+                }
+                "registry" => {
+                    let fix = "write `[package.metadata.wasmcloud.registry]` with `reference = \"ghcr.io/acme/hello\"` (and optionally `insecure = true`)";
+                    let table = value
+                        .as_object()
+                        .ok_or_else(|| err("registry", "must be a table", fix))?;
+                    let mut registry = RegistryConfig::default();
+                    for (k, v) in table {
+                        match k.as_str() {
+                            "reference" => {
+                                registry.reference = v
+                                    .as_str()
+                                    .filter(|s| !s.is_empty())
+                                    .ok_or_else(|| {
+                                        err("registry.reference", "must be a non-empty string", fix)
+                                    })?
+                                    .to_string();
+                            }
+                            "insecure" => {
+                                registry.insecure = v.as_bool().ok_or_else(|| {
+                                    err("registry.insecure", "must be `true` or `false`", fix)
+                                })?;
+                            }
+                            other => {
+                                return Err(err(
+                                    &format!("registry.{other}"),
+                                    "is not a setting wash knows",
+                                    fix,
+                                ));
+                            }
+                        }
+                    }
+                    if registry.reference.is_empty() {
+                        return Err(err("registry.reference", "is missing", fix));
+                    }
+                    config.registry = Some(registry);
                 }
                 "host-imports" => {
                     let list = value.as_array().filter(|a| a.iter().all(|v| v.is_string()));

@@ -12,7 +12,7 @@ use crate::sign::{SignatureState, SignatureStatus};
 /// Show what a component imports and exports, its WIT, size, digest and metadata
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// The component (.wasm) to inspect
+    /// The component (.wasm) to inspect, or a registry reference (REGISTRY/REPOSITORY[:TAG])
     path: PathBuf,
     /// Print the component's full WIT instead of the summary
     #[arg(long)]
@@ -20,11 +20,19 @@ pub struct InspectArgs {
     /// Print everything as one JSON object
     #[arg(long)]
     json: bool,
+    /// Use plain HTTP for the registry of a reference
+    #[arg(long)]
+    insecure: bool,
 }
 
 pub fn exec(shell: &Shell, args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let inspection = inspect::inspect_file(&args.path, args.wit)
+    let path = super::pull::local_or_pulled(shell, &args.path, args.insecure, &[])?;
+    let mut inspection = inspect::inspect_file(&path, args.wit)
         .with_context(|| format!("failed to inspect `{}`", args.path.display()))?;
+    if path != args.path {
+        // Pulled from a registry: name what the user asked for, not the cache file.
+        inspection.path = args.path.clone();
+    }
     if args.json {
         shell.json(&inspection);
     } else if let Some(wit) = &inspection.wit {

@@ -5,7 +5,11 @@ mod build;
 mod compose;
 mod inspect;
 mod keys;
+mod login;
+mod logout;
 mod new;
+mod pull;
+mod push;
 mod run;
 pub mod shell;
 mod sign;
@@ -36,6 +40,10 @@ enum Command {
     Run(run::RunArgs),
     Inspect(inspect::InspectArgs),
     Virt(virt::VirtArgs),
+    Push(push::PushArgs),
+    Pull(pull::PullArgs),
+    Login(login::LoginArgs),
+    Logout(logout::LogoutArgs),
     Wit(wit::WitArgs),
     Sign(sign::SignArgs),
     Verify(verify::VerifyArgs),
@@ -65,6 +73,10 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         Command::Run(args) => run::exec(&shell, args),
         Command::Inspect(args) => inspect::exec(&shell, args),
         Command::Virt(args) => virt::exec(&shell, args),
+        Command::Push(args) => push::exec(&shell, args),
+        Command::Pull(args) => pull::exec(&shell, args),
+        Command::Login(args) => login::exec(&shell, args),
+        Command::Logout(args) => logout::exec(&shell, args),
         Command::Wit(args) => wit::exec(&shell, args),
         Command::Sign(args) => sign::exec(&shell, args),
         Command::Verify(args) => verify::exec(&shell, args),

@@ -18,8 +18,14 @@ use crate::run::{self, ComponentKind, DirGrant, Grants};
 The component gets nothing it was not given: no host environment, files or network."
 )]
 pub struct RunArgs {
-    /// The component (.wasm) to run; default: build the current crate and run it
+    /// The component (.wasm) or registry reference to run; default: build the current crate
     path: Option<PathBuf>,
+    /// For a registry reference: refuse it unless signed by this public key (repeatable)
+    #[arg(long = "verify-key", value_name = "KEY")]
+    verify_keys: Vec<PathBuf>,
+    /// Use plain HTTP for the registry of a reference
+    #[arg(long)]
+    insecure: bool,
     /// Set an environment variable for the component (repeatable)
     #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_env)]
     env: Vec<(String, String)>,
@@ -60,7 +66,12 @@ impl run::http::ServeEvents for Events {
 
 pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
     let path = match args.path {
-        Some(p) => p,
+        Some(p) => super::pull::local_or_pulled(shell, &p, args.insecure, &args.verify_keys)?,
+        None if !args.verify_keys.is_empty() => {
+            bail!(
+                "`--verify-key` applies to registry references: `wash run --verify-key KEY REFERENCE`"
+            )
+        }
         None => {
             let built = super::build::run(shell, &args.package)?;
             // A component composed into another is a part; the app is what is left.

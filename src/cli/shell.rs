@@ -114,6 +114,24 @@ impl Shell {
     }
 }
 
+impl Shell {
+    /// A byte-count progress bar on a terminal; `None` (draw nothing) on a pipe or in CI.
+    pub fn bytes_bar(&self) -> Option<ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:>12} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
+            )
+            .expect("static template is valid")
+            .progress_chars("=> "),
+        );
+        Some(bar)
+    }
+}
+
 /// Sizes as people read them: `1.2 MiB`.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];

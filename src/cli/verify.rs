@@ -37,11 +37,7 @@ pub fn exec(shell: &Shell, args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let store = KeyStore::open_default();
     let mut keys: Vec<TrustedKey> = Vec::new();
     for k in &args.keys {
-        keys.push(if looks_like_path(k) {
-            TrustedKey::from_file(Path::new(k))?
-        } else {
-            store.public(k)?
-        });
+        keys.push(trusted_key(&store, k)?);
     }
     for dir in &args.keys_dir {
         let found = KeyStore::at(dir).trusted()?;
@@ -101,6 +97,15 @@ pub fn exec(shell: &Shell, args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The public key a `--key`/`--verify-key` value names: a file, or a key in the store.
+pub(super) fn trusted_key(store: &KeyStore, value: &str) -> anyhow::Result<TrustedKey> {
+    Ok(if looks_like_path(value) {
+        TrustedKey::from_file(Path::new(value))?
+    } else {
+        store.public(value)?
+    })
 }
 
 /// A `--key` value names a file when it has a folder part (`./alice.pub`) or is an existing

@@ -23,6 +23,10 @@ fn help_texts() {
         &["verify"],
         &["keys"],
         &["keys", "import"],
+        &["push"],
+        &["pull"],
+        &["login"],
+        &["logout"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()

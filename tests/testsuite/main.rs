@@ -10,6 +10,8 @@ mod composition;
 mod help;
 mod inspect;
 mod new;
+mod oci;
+mod registry;
 mod run;
 mod sdk;
 mod sign;

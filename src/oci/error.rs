@@ -1,0 +1,266 @@
+//! What can go wrong talking to a registry, in the user's terms: which reference, which
+//! registry, what to do. oci-client's errors are sorted into these by [`OciError::from_client`].
+
+use std::path::PathBuf;
+
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+
+use crate::artifact::ArtifactError;
+use crate::inspect::InspectError;
+
+/// An OCI push, pull, login or cache failure.
+#[derive(Debug, thiserror::Error)]
+pub enum OciError {
+    /// The reference does not parse.
+    #[error(
+        "`{reference}` is not a registry reference: {message}\n\
+         help: write REGISTRY/REPOSITORY[:TAG], e.g. `ghcr.io/acme/hello:0.1.0` or `localhost:5000/hello:dev`"
+    )]
+    InvalidReference {
+        /// What was given.
+        reference: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// The registry refused the credentials (or wants some).
+    #[error(
+        "registry `{registry}` refused access to `{reference}`: {detail}\n\
+         help: log in with `wash login {registry}` (credentials are read from docker's config.json and its credential helpers)"
+    )]
+    Unauthorized {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// What the registry said.
+        detail: String,
+    },
+    /// `wash login` with credentials the registry refuses.
+    #[error(
+        "registry `{registry}` refused the credentials of user `{username}` ({status})\n\
+         help: check the username and password (or token); nothing was saved"
+    )]
+    LoginRefused {
+        /// The registry host.
+        registry: String,
+        /// The user name given.
+        username: String,
+        /// The HTTP status.
+        status: String,
+    },
+    /// Nothing answered at the registry's address.
+    #[error(
+        "could not reach registry `{registry}`\n\
+         help: check that the registry is running and the address is right{insecure_hint}"
+    )]
+    Unreachable {
+        /// The registry host.
+        registry: String,
+        /// `; for a plain-HTTP registry …` when it may apply.
+        insecure_hint: String,
+        /// The connection error.
+        #[source]
+        source: OciDistributionError,
+    },
+    /// The connection broke mid-transfer (the registry stopped, a proxy cut it …).
+    #[error(
+        "the connection to registry `{registry}` broke during the transfer of `{reference}`\n\
+         help: run the command again: a push tags nothing until every blob is up (blobs already \
+         uploaded are skipped), and a pull writes nothing until every digest checks"
+    )]
+    Interrupted {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// The transport error.
+        #[source]
+        source: OciDistributionError,
+    },
+    /// No manifest under this tag or digest.
+    #[error("`{reference}` was not found in the registry\nhelp: check the repository and tag")]
+    NotFound {
+        /// The reference.
+        reference: String,
+    },
+    /// The manifest is not a Wasm component artifact.
+    #[error(
+        "`{reference}` is not a WebAssembly component artifact: {problem}\n\
+         help: wash pulls the CNCF Wasm OCI layout: one `application/wasm` layer (see docs/oci.md)"
+    )]
+    NotWasm {
+        /// The reference.
+        reference: String,
+        /// What is wrong with the manifest.
+        problem: String,
+    },
+    /// Downloaded bytes do not hash to the digest the manifest (or reference) names.
+    #[error(
+        "digest mismatch for `{reference}`: expected {expected}, got {actual}; nothing was written\n\
+         help: the registry served corrupted or tampered content; retry, or tell the registry's operator"
+    )]
+    DigestMismatch {
+        /// The reference.
+        reference: String,
+        /// The digest the manifest or reference names.
+        expected: String,
+        /// The digest of what arrived.
+        actual: String,
+    },
+    /// The verifier (`--verify-key`) rejected the component.
+    #[error("`{reference}` failed verification: {reason}; nothing was written")]
+    Rejected {
+        /// The reference.
+        reference: String,
+        /// Why the verifier refused it.
+        reason: String,
+    },
+    /// The file to push is not a valid component.
+    #[error(transparent)]
+    Component(#[from] InspectError),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    /// docker's config.json or a credential helper failed.
+    #[error("could not read credentials for `{registry}`: {message}\nhelp: check {config}")]
+    Credentials {
+        /// The registry host.
+        registry: String,
+        /// What failed.
+        message: String,
+        /// The config file consulted.
+        config: String,
+    },
+    /// docker's config.json could not be written, or a helper could not store or erase.
+    #[error("could not save credentials to `{path}`: {message}")]
+    CredentialStore {
+        /// The config file or helper.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// An `--annotation` that is not `KEY=VALUE`.
+    #[error(
+        "annotation `{0}` is not KEY=VALUE\nhelp: write e.g. `--annotation org.opencontainers.image.vendor=Acme`"
+    )]
+    BadAnnotation(String),
+    /// Any other registry failure.
+    #[error("registry `{registry}` failed on `{reference}`")]
+    Registry {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// oci-client's error.
+        #[source]
+        source: OciDistributionError,
+    },
+    /// The async runtime could not start.
+    #[error("could not start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl OciError {
+    /// Sorts an oci-client error into the case the user can act on.
+    pub(crate) fn from_client(
+        err: OciDistributionError,
+        reference: &super::ComponentRef,
+        options: &super::ClientOptions,
+    ) -> OciError {
+        let registry = reference.registry().to_string();
+        let reference_text = reference.to_string();
+        let unauthorized = |detail: String| OciError::Unauthorized {
+            registry: registry.clone(),
+            reference: reference_text.clone(),
+            detail,
+        };
+        // A digest check that failed inside a download stream arrives wrapped in an io::Error.
+        let err = match err {
+            OciDistributionError::IoError(io)
+                if io
+                    .get_ref()
+                    .is_some_and(|e| e.is::<oci_client::errors::DigestError>()) =>
+            {
+                match io
+                    .into_inner()
+                    .map(|e| e.downcast::<oci_client::errors::DigestError>())
+                {
+                    Some(Ok(digest)) => OciDistributionError::DigestError(*digest),
+                    _ => unreachable!("checked just above"),
+                }
+            }
+            other => other,
+        };
+        match err {
+            OciDistributionError::RequestError(ref e)
+                if e.status()
+                    .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403) =>
+            {
+                unauthorized(format!("{}", e.status().expect("checked")))
+            }
+            OciDistributionError::UnauthorizedError { .. } => {
+                unauthorized("401 Unauthorized".into())
+            }
+            OciDistributionError::AuthenticationFailure(reason) => unauthorized(reason),
+            OciDistributionError::RegistryError { ref envelope, .. }
+                if envelope.errors.iter().any(|e| {
+                    matches!(e.code, OciErrorCode::Unauthorized | OciErrorCode::Denied)
+                }) =>
+            {
+                let detail = envelope
+                    .errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                unauthorized(detail)
+            }
+            OciDistributionError::ImageManifestNotFoundError(_) => OciError::NotFound {
+                reference: reference_text,
+            },
+            OciDistributionError::RegistryError { ref envelope, .. }
+                if envelope.errors.iter().any(|e| {
+                    matches!(
+                        e.code,
+                        OciErrorCode::ManifestUnknown | OciErrorCode::NameUnknown
+                    )
+                }) =>
+            {
+                OciError::NotFound {
+                    reference: reference_text,
+                }
+            }
+            OciDistributionError::DigestError(
+                oci_client::errors::DigestError::VerificationError { expected, actual },
+            ) => OciError::DigestMismatch {
+                reference: reference_text,
+                expected,
+                actual,
+            },
+            OciDistributionError::RequestError(ref e) if e.is_connect() || e.is_timeout() => {
+                let insecure_hint = if options.insecure || reference.is_loopback() {
+                    String::new()
+                } else {
+                    "; for a plain-HTTP registry, pass `--insecure`".to_string()
+                };
+                OciError::Unreachable {
+                    registry,
+                    insecure_hint,
+                    source: err,
+                }
+            }
+            OciDistributionError::RequestError(ref e) if e.status().is_none() => {
+                OciError::Interrupted {
+                    registry,
+                    reference: reference_text,
+                    source: err,
+                }
+            }
+            source => OciError::Registry {
+                registry,
+                reference: reference_text,
+                source,
+            },
+        }
+    }
+}
