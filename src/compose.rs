@@ -103,10 +103,38 @@ pub enum ComposeError {
     /// A plug file could not be read.
     #[error(transparent)]
     Read(#[from] crate::artifact::ArtifactError),
+    /// A plug named by a registry reference could not be pulled.
+    #[error("could not pull plug `{spec}`")]
+    Pull {
+        /// The reference.
+        spec: String,
+        /// Why.
+        #[source]
+        source: crate::oci::OciError,
+    },
 }
 
-/// A plug as the user names it: a component file, else the component of the workspace member
-/// of that name (as `wash build` placed it).
+/// A plug named by a registry reference, pulled through wash's content-addressed cache (with the
+/// credentials and TLS policy of `wash pull`). Blocks: not for use inside an async runtime.
+pub fn pull_plug(reference: &str) -> Result<Plug, ComposeError> {
+    let options = crate::oci::PullOptions {
+        client: Default::default(),
+        verifier: None,
+        progress: std::sync::Arc::new(crate::oci::NoProgress),
+    };
+    let path =
+        crate::oci::pull_to_cache(reference, &options).map_err(|source| ComposeError::Pull {
+            spec: reference.to_string(),
+            source,
+        })?;
+    Ok(Plug {
+        name: reference.to_string(),
+        bytes: crate::artifact::read(&path)?,
+    })
+}
+
+/// A plug as the user names it: a component file, a registry reference (pulled through wash's
+/// cache), else the component of the workspace member of that name (as `wash build` placed it).
 pub fn find_plug(spec: &str) -> Result<Plug, ComposeError> {
     let path = std::path::Path::new(spec);
     // A folder of that name is most likely the member's crate, not a component.
@@ -115,6 +143,9 @@ pub fn find_plug(spec: &str) -> Result<Plug, ComposeError> {
             name: spec.to_string(),
             bytes: crate::artifact::read(path)?,
         });
+    }
+    if crate::oci::ComponentRef::looks_like_reference(spec) {
+        return pull_plug(spec);
     }
     let not_found = |problem: String, help: &str| ComposeError::PlugNotFound {
         spec: spec.to_string(),

@@ -112,6 +112,15 @@ pub(super) fn compose_built(
                 continue;
             }
             let path = manifest_dir.join(plug);
+            if !path.is_file() && crate::oci::ComponentRef::looks_like_reference(plug) {
+                plugs.push(crate::compose::pull_plug(plug).map_err(|source| {
+                    BuildError::Compose {
+                        package: c.package.clone(),
+                        source,
+                    }
+                })?);
+                continue;
+            }
             let bytes = std::fs::read(&path).map_err(|source| BuildError::ComposePlug {
                 manifest: package.manifest_path.clone().into(),
                 plug: plug.clone(),

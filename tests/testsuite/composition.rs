@@ -44,6 +44,55 @@ fn workspace_builds_compose_and_wash_compose_plugs() {
     an_import_nothing_provides_is_named(&target);
     wash_compose_plugs_and_plans(&target);
     compose_config_names_a_plug_file(&target);
+    plugs_from_a_registry(&target);
+}
+
+/// A registry reference is a plug, for `wash compose` and in `compose.plugs`: pulled through
+/// the cache from a real registry.
+fn plugs_from_a_registry(target: &Path) {
+    let registry = crate::registry::Registry::start();
+    let docker = temp_dir();
+    let reference = registry.reference("acme/greeter:0.1.0");
+    run(
+        wash()
+            .env("DOCKER_CONFIG", docker.path())
+            .args(["push", &reference])
+            .arg(&greeter().wasm),
+        true,
+    );
+    let ws = two_crate_workspace();
+    let v = build_caller_with(
+        &ws,
+        target,
+        &format!("[package.metadata.wasmcloud.compose]\nplugs = [\"{reference}\"]"),
+    );
+    assert_eq!(v["composed_from"], serde_json::json!([reference]));
+    let out = run(
+        wash().args(["run", v["path"].as_str().unwrap(), "--", "Noor"]),
+        true,
+    );
+    assert!(stdout(&out).starts_with("Hello, Noor"), "{}", stdout(&out));
+
+    let ws = two_crate_workspace();
+    let caller = build_caller_with(
+        &ws,
+        target,
+        "[package.metadata.wasmcloud]\nhost-imports = [\"acme:greeter/*\"]",
+    );
+    let out = run(
+        wash()
+            .env("DOCKER_CONFIG", docker.path())
+            .args([
+                "compose",
+                caller["path"].as_str().unwrap(),
+                "--plug",
+                &reference,
+            ])
+            .args(["--dry-run", "--json"]),
+        true,
+    );
+    let plan: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(plan["links"][0]["provider"], reference.as_str());
 }
 
 fn compose_config_names_a_plug_file(target: &Path) {
