@@ -18,7 +18,8 @@ semver-compatible versions match. Imports nothing satisfies stay imports of the 
 pub struct ComposeArgs {
     /// The component whose imports are satisfied and whose exports the result keeps
     root: PathBuf,
-    /// A component to plug in: a path, or a workspace member's name (repeatable)
+    /// A component to plug in: a path, a registry reference, or a workspace member's name
+    /// (repeatable)
     #[arg(long = "plug", value_name = "PLUG", required = true)]
     plugs: Vec<String>,
     /// Where to write the composed component
