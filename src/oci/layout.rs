@@ -254,6 +254,9 @@ mod tests {
                 version: version.map(str::to_string),
                 ..Default::default()
             },
+            composition: Vec::new(),
+            virt: None,
+            signatures: Vec::new(),
         }
     }
 

@@ -38,6 +38,14 @@ fn skopeo(args: &[&str]) -> std::process::Output {
     out
 }
 
+/// `wash pull REFERENCE -o DEST`, which must succeed.
+fn pull_to(docker: &Path, reference: &str, dest: &Path) {
+    run(
+        wash_in(docker).args(["pull", reference, "-o"]).arg(dest),
+        true,
+    );
+}
+
 fn no_temp_files(dir: &Path) {
     let left: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -155,12 +163,7 @@ fn push_then_pull_round_trips_in_the_cncf_layout() {
         pushed["digest"].as_str().unwrap()
     );
     let dest2 = tmp.path().join("by-digest.wasm");
-    run(
-        wash_in(tmp.path())
-            .args(["pull", &by_digest, "-o"])
-            .arg(&dest2),
-        true,
-    );
+    pull_to(tmp.path(), &by_digest, &dest2);
     assert_eq!(std::fs::read(&dest2).unwrap(), bytes);
 }
 
@@ -209,12 +212,7 @@ fn a_large_component_pushes_in_chunks_and_round_trips() {
         true,
     );
     let dest = tmp.path().join("out.wasm");
-    run(
-        wash_in(tmp.path())
-            .args(["pull", &reference, "-o"])
-            .arg(&dest),
-        true,
-    );
+    pull_to(tmp.path(), &reference, &dest);
     assert_eq!(std::fs::read(&dest).unwrap(), bytes);
 }
 
@@ -268,12 +266,7 @@ fn the_registry_dying_mid_push_leaves_no_tag_and_a_retry_succeeds() {
             .arg(&big),
         true,
     );
-    run(
-        wash_in(tmp.path())
-            .args(["pull", &registry.reference("big:1"), "-o"])
-            .arg(&dest),
-        true,
-    );
+    pull_to(tmp.path(), &registry.reference("big:1"), &dest);
     assert_eq!(std::fs::read(&dest).unwrap(), std::fs::read(&big).unwrap());
 }
 

@@ -5,6 +5,16 @@ use std::process::Command;
 use super::{Keys, wat_component};
 use crate::support::*;
 
+/// Runs the `wasmsign2` tool and asserts it succeeded.
+fn wasmsign2(args: &[&std::ffi::OsStr]) {
+    let out = Command::new("wasmsign2").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "wasmsign2 {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The upstream `wasmsign2` tool (installed by `scripts/test.sh`) verifies what wash signs, and
 /// wash verifies what it signs.
 #[test]
@@ -22,48 +32,37 @@ fn interop_with_the_wasmsign2_tool() {
     // wash signs, wasmsign2 verifies (wash's public keys are OpenSSH lines: --ssh).
     let signed = keys.path("by-wash.wasm");
     keys.sign(&component, &signed, &["alice"]);
-    let out = Command::new("wasmsign2")
-        .args(["verify", "--ssh", "-K"])
-        .arg(keys.dir().join("alice.pub"))
-        .arg("-i")
-        .arg(&signed)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let alice = keys.dir().join("alice.pub");
+    wasmsign2(&[
+        "verify".as_ref(),
+        "--ssh".as_ref(),
+        "-K".as_ref(),
+        alice.as_ref(),
+        "-i".as_ref(),
+        signed.as_ref(),
+    ]);
 
     // wasmsign2 makes a key pair and signs; wash verifies with its public key file.
     let (sk, pk) = (keys.path("ws.sk"), keys.path("ws.pk"));
-    let status = Command::new("wasmsign2")
-        .args(["keygen", "-k"])
-        .arg(&sk)
-        .arg("-K")
-        .arg(&pk)
-        .output()
-        .unwrap()
-        .status;
-    assert!(status.success());
+    wasmsign2(&[
+        "keygen".as_ref(),
+        "-k".as_ref(),
+        sk.as_ref(),
+        "-K".as_ref(),
+        pk.as_ref(),
+    ]);
     let by_tool = keys.path("by-wasmsign2.wasm");
-    let out = Command::new("wasmsign2")
-        .arg("sign")
-        .arg("-i")
-        .arg(&component)
-        .arg("-o")
-        .arg(&by_tool)
-        .arg("-k")
-        .arg(&sk)
-        .arg("-K")
-        .arg(&pk)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wasmsign2(&[
+        "sign".as_ref(),
+        "-i".as_ref(),
+        component.as_ref(),
+        "-o".as_ref(),
+        by_tool.as_ref(),
+        "-k".as_ref(),
+        sk.as_ref(),
+        "-K".as_ref(),
+        pk.as_ref(),
+    ]);
     keys.verify(&by_tool, &["--key", pk.to_str().unwrap()], true);
     // Its key id is the one wash computes for the same key, so inspect can name it once imported.
     run(
@@ -81,16 +80,11 @@ fn interop_with_the_wasmsign2_tool() {
     let both = keys.path("both.wasm");
     keys.sign(&by_tool, &both, &["alice"]);
     keys.verify(&both, &["--all", "--key", "alice", "--key", "tool"], true);
-    let out = Command::new("wasmsign2")
-        .args(["verify", "-K"])
-        .arg(&pk)
-        .arg("-i")
-        .arg(&both)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wasmsign2(&[
+        "verify".as_ref(),
+        "-K".as_ref(),
+        pk.as_ref(),
+        "-i".as_ref(),
+        both.as_ref(),
+    ]);
 }
