@@ -2,5 +2,7 @@
 //! `include_dir!`, which does not see files added to the folders.
 fn main() {
     println!("cargo:rerun-if-changed=templates");
-    println!("cargo:rerun-if-changed=crates");
+    for sdk in ["wash-sdk", "wash-macros", "wash-derive"] {
+        println!("cargo:rerun-if-changed=crates/{sdk}");
+    }
 }

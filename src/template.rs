@@ -17,7 +17,21 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 /// The SDK crates (`wash-sdk`, `wash-macros`, `wash-derive`), which templates with
 /// `{{wash-sdk-path}}` depend on: written out once per version, since they are not on a
 /// registry yet.
-static SDK: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/crates");
+/// Each one on its own: `crates/` also holds the virtual adapter crate and its build output.
+static SDK: [(&str, Dir<'static>); 3] = [
+    (
+        "wash-sdk",
+        include_dir!("$CARGO_MANIFEST_DIR/crates/wash-sdk"),
+    ),
+    (
+        "wash-macros",
+        include_dir!("$CARGO_MANIFEST_DIR/crates/wash-macros"),
+    ),
+    (
+        "wash-derive",
+        include_dir!("$CARGO_MANIFEST_DIR/crates/wash-derive"),
+    ),
+];
 
 /// The built-in templates, with what each makes.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -287,7 +301,14 @@ pub fn wash_home() -> PathBuf {
 /// time a template needs it (content-addressed, so two wash versions never share a copy).
 pub fn sdk_path() -> Result<PathBuf, TemplateError> {
     let mut files = Vec::new();
-    collect_builtin(&SDK, Path::new(""), &mut files);
+    for (name, dir) in &SDK {
+        let mut crate_files = Vec::new();
+        collect_builtin(dir, Path::new(""), &mut crate_files);
+        files.extend(crate_files.into_iter().map(|mut f| {
+            f.path = Path::new(name).join(&f.path);
+            f
+        }));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut all = Vec::new();
     for f in &files {
