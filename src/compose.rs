@@ -108,9 +108,9 @@ pub enum ComposeError {
     Pull {
         /// The reference.
         spec: String,
-        /// Why.
+        /// Why (boxed: registry errors are large, and every compose result carries the type).
         #[source]
-        source: crate::oci::OciError,
+        source: Box<crate::oci::OciError>,
     },
 }
 
@@ -125,7 +125,7 @@ pub fn pull_plug(reference: &str) -> Result<Plug, ComposeError> {
     let path =
         crate::oci::pull_to_cache(reference, &options).map_err(|source| ComposeError::Pull {
             spec: reference.to_string(),
-            source,
+            source: Box::new(source),
         })?;
     Ok(Plug {
         name: reference.to_string(),

@@ -10,6 +10,7 @@ pub mod artifact;
 pub mod build;
 pub mod cli;
 pub mod compose;
+pub mod home;
 pub mod inspect;
 pub mod oci;
 pub mod project;

@@ -12,7 +12,7 @@ use crate::artifact;
 
 /// `$WASH_HOME/cache/oci/blobs`.
 pub fn cache_dir() -> PathBuf {
-    crate::template::wash_home()
+    crate::home::wash_home()
         .join("cache")
         .join("oci")
         .join("blobs")

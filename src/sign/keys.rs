@@ -23,7 +23,7 @@ pub const SECRET_EXT: &str = "key";
 pub fn default_dir() -> PathBuf {
     match std::env::var_os("WASH_KEYS_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => crate::template::wash_home().join("keys"),
+        _ => crate::home::wash_home().join("keys"),
     }
 }
 

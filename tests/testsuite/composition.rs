@@ -122,14 +122,7 @@ fn compose_config_names_a_plug_file(target: &Path) {
         format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"missing.wasm\"]\n"),
     )
     .unwrap();
-    let out = run(
-        wash()
-            .args(["build", "-p", "greet-caller"])
-            .current_dir(ws.path())
-            .env("CARGO_TARGET_DIR", target),
-        false,
-    );
-    let err = stderr(&out);
+    let err = stderr(&build_caller_fails(&ws, target));
     assert!(
         err.contains("`package.metadata.wasmcloud.compose.plugs` names `missing.wasm`"),
         "{err}"
@@ -187,14 +180,7 @@ fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
 
 fn an_import_nothing_provides_is_named(target: &Path) {
     let ws = two_crate_workspace();
-    let out = run(
-        wash()
-            .args(["build", "-p", "greet-caller"])
-            .current_dir(ws.path())
-            .env("CARGO_TARGET_DIR", target),
-        false,
-    );
-    let err = stderr(&out);
+    let err = stderr(&build_caller_fails(&ws, target));
     assert!(
         err.contains("package `greet-caller` imports what no component of this build exports: acme:greeter/greet@0.1.0"),
         "{err}"
@@ -362,6 +348,17 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
         "{response}"
     );
     assert!(server.interrupt().success());
+}
+
+/// `wash build -p greet-caller` in the workspace, which must fail.
+fn build_caller_fails(ws: &tempfile::TempDir, target: &Path) -> std::process::Output {
+    run(
+        wash()
+            .args(["build", "-p", "greet-caller"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        false,
+    )
 }
 
 /// Appends `config` to the workspace's `greet-caller/Cargo.toml`, builds that package alone,

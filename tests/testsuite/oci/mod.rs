@@ -38,6 +38,16 @@ fn skopeo(args: &[&str]) -> std::process::Output {
     out
 }
 
+/// `wash push REFERENCE` of the cli-hello template's component, which must succeed.
+fn push_hello(docker: &Path, reference: &str) {
+    run(
+        wash_in(docker)
+            .args(["push", reference])
+            .arg(&cli_hello().wasm),
+        true,
+    );
+}
+
 /// `wash pull REFERENCE -o DEST`, which must succeed.
 fn pull_to(docker: &Path, reference: &str, dest: &Path) {
     run(
@@ -339,12 +349,7 @@ fn run_and_inspect_take_a_reference_through_the_cache() {
     let tmp = temp_dir();
     let home = tmp.path().join("home");
     let reference = registry.reference("hello:1.0");
-    run(
-        wash_in(tmp.path())
-            .args(["push", &reference])
-            .arg(&cli_hello().wasm),
-        true,
-    );
+    push_hello(tmp.path(), &reference);
     let out = run(
         wash_in(tmp.path())
             .env("WASH_HOME", &home)
@@ -382,12 +387,7 @@ fn verify_key_refuses_before_writing_anything() {
     let tmp = temp_dir();
     let home = tmp.path().join("home");
     let reference = registry.reference("hello:1.0");
-    run(
-        wash_in(tmp.path())
-            .args(["push", &reference])
-            .arg(&cli_hello().wasm),
-        true,
-    );
+    push_hello(tmp.path(), &reference);
     let key = tmp.path().join("key.pub");
     std::fs::write(&key, "ssh-ed25519 AAAA test").unwrap();
     let dest = tmp.path().join("out.wasm");
