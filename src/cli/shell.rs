@@ -72,6 +72,12 @@ impl Shell {
                 }
             }
         }
+        // Hints carried as data by the errors themselves (see `crate::hint`).
+        for h in crate::hint::collect(err.as_ref()) {
+            if !helps.contains(&h) {
+                helps.push(h);
+            }
+        }
         for help in helps {
             eprintln!();
             self.labelled("help", "36", help);
