@@ -30,4 +30,12 @@ fi
 python3 -c 'import oras.client' 2>/dev/null || python3 -m pip install --quiet oras \
   || python3 -m pip install --quiet --break-system-packages oras
 
+# The house rules enforce themselves: formatting, and clippy with every warning an error
+# (including the workspace's `print_stdout`/`print_stderr` lints: output goes through the shell).
+for component in rustfmt clippy; do
+  rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+done
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
 cargo test --locked --workspace "$@"

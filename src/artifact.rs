@@ -91,19 +91,38 @@ pub fn validate_component(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderEr
 /// The names of a component's top-level imports, read from its own sections only: nested
 /// modules and components are skipped over, not parsed, so this stays cheap on a no-op build.
 pub fn component_imports(bytes: &[u8]) -> Vec<String> {
+    top_level_names(bytes, true)
+}
+
+/// The names of a component's top-level exports (read as [`component_imports`] reads imports).
+pub fn component_exports(bytes: &[u8]) -> Vec<String> {
+    top_level_names(bytes, false)
+}
+
+fn top_level_names(bytes: &[u8], imports: bool) -> Vec<String> {
     use wasmparser::{Chunk, Parser, Payload};
     let mut names = Vec::new();
     let mut parser = Parser::new(0);
     let mut offset = 0;
-    while let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&bytes[offset..], true) {
+    while let Some(rest) = bytes.get(offset..)
+        && let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(rest, true)
+    {
         offset += consumed;
         match payload {
-            Payload::ComponentImportSection(reader) => {
+            Payload::ComponentImportSection(reader) if imports => {
                 names.extend(
                     reader
                         .into_iter()
                         .flatten()
                         .map(|i| i.name.name.to_string()),
+                );
+            }
+            Payload::ComponentExportSection(reader) if !imports => {
+                names.extend(
+                    reader
+                        .into_iter()
+                        .flatten()
+                        .map(|e| e.name.name.to_string()),
                 );
             }
             Payload::ModuleSection {

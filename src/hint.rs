@@ -50,22 +50,21 @@ pub struct Internal(pub String);
 /// The exit code of an internal error (the same code Rust gives a panic).
 pub const INTERNAL_EXIT_CODE: u8 = 101;
 
-/// Recognizes one error type in a chain and asks it for its hint.
-type Probe = fn(&(dyn Error + 'static)) -> Option<String>;
+/// Recognizes one error type in a chain and asks it for its hint: `probe::<MyError>`.
+pub type Probe = fn(&(dyn Error + 'static)) -> Option<String>;
 
-fn probe<E: Hint + Error + 'static>(e: &(dyn Error + 'static)) -> Option<String> {
+/// The [`Probe`] for error type `E`.
+pub fn probe<E: Hint + Error + 'static>(e: &(dyn Error + 'static)) -> Option<String> {
     e.downcast_ref::<E>()?.hint()
 }
 
-/// Every wash error type that implements [`Hint`]. A type missing here shows no hint, which the
-/// unit test below catches for the types it lists.
-const PROBES: &[Probe] = &[probe::<Advice>];
-
-/// The hints of every error in `err`'s cause chain, outermost first, without repeats.
-pub fn collect(err: &(dyn Error + 'static)) -> Vec<String> {
+/// The hints of every error in `err`'s cause chain that one of `probes` recognizes, outermost
+/// first, without repeats. The table of wash's error types lives with the code that prints
+/// errors (`cli::shell`), above every module, so this module stays a leaf that all can use.
+pub fn collect(err: &(dyn Error + 'static), probes: &[Probe]) -> Vec<String> {
     let mut hints: Vec<String> = Vec::new();
-    for e in std::iter::successors(Some(err), |e| e.source()) {
-        for probe in PROBES {
+    for e in chain(err) {
+        for probe in probes {
             if let Some(h) = probe(e)
                 && !hints.contains(&h)
             {
@@ -76,9 +75,14 @@ pub fn collect(err: &(dyn Error + 'static)) -> Vec<String> {
     hints
 }
 
+/// `err` and its causes, outermost first.
+fn chain<'a>(err: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(err), |e: &&'a (dyn Error + 'static)| (*e).source())
+}
+
 /// Whether `err`'s chain holds an [`Internal`] error.
 pub fn is_internal(err: &(dyn Error + 'static)) -> bool {
-    std::iter::successors(Some(err), |e| e.source()).any(|e| e.is::<Internal>())
+    chain(err).any(|e| e.is::<Internal>())
 }
 
 #[cfg(test)]
@@ -94,7 +98,10 @@ mod tests {
         let err = anyhow::Error::new(Outer(Advice::new("inner", "do this")))
             .context("while doing the thing");
         let root: &(dyn Error + 'static) = err.as_ref();
-        assert_eq!(collect(root), vec!["do this".to_string()]);
+        assert_eq!(
+            collect(root, &[probe::<Advice>]),
+            vec!["do this".to_string()]
+        );
         assert!(!is_internal(root));
     }
 }

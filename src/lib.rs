@@ -3,8 +3,15 @@
 //! Every capability lives in its own module and returns typed errors and data; only [`cli`]
 //! talks to the terminal. The `wash` and `cargo-wasmcloud` binaries, and the integration tests,
 //! all go through these same functions.
-
-#![deny(clippy::print_stdout, clippy::print_stderr)]
+//!
+//! The layers, each using only those below it:
+//! - [`cli`]: arguments in, one call, output rendered;
+//! - [`ops`]: what a command does when it takes several capabilities (build then push, …);
+//! - [`build`]: the build pipeline (cargo → place → compose → virt → sign);
+//! - [`source`]: which component a word names (file, workspace member, registry reference);
+//! - the capabilities: [`project`], [`wit`], [`compose`] (the pure core), [`virt`], [`sign`],
+//!   [`oci`], [`run`], [`inspect`], [`template`], and the shared [`artifact`], [`hint`],
+//!   [`home`], [`message`].
 
 pub mod artifact;
 pub mod build;
@@ -13,10 +20,13 @@ pub mod compose;
 pub mod hint;
 pub mod home;
 pub mod inspect;
+pub mod message;
 pub mod oci;
+pub mod ops;
 pub mod project;
 pub mod run;
 pub mod sign;
+pub mod source;
 pub mod template;
 pub mod virt;
 pub mod wit;

@@ -17,6 +17,17 @@ pub struct PackageSelection {
     pub workspace: bool,
 }
 
+impl PackageSelection {
+    /// The same workspace, with only the package `name` selected.
+    pub fn only(&self, name: &str) -> PackageSelection {
+        PackageSelection {
+            manifest_path: self.manifest_path.clone(),
+            packages: vec![name.to_string()],
+            workspace: false,
+        }
+    }
+}
+
 /// What can go wrong reading a project.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -39,6 +50,23 @@ pub enum ProjectError {
         /// The members there are.
         members: String,
     },
+}
+
+impl crate::hint::Hint for ConfigError {
+    fn hint(&self) -> Option<String> {
+        Some(self.fix.clone())
+    }
+}
+
+impl crate::hint::Hint for ProjectError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            ProjectError::UnknownPackage { .. } => {
+                Some("name one of the members with `-p NAME`".into())
+            }
+            ProjectError::Metadata { .. } => None,
+        }
+    }
 }
 
 fn at(path: &Option<PathBuf>) -> String {
@@ -87,9 +115,37 @@ impl Project {
         output_dir(self.target_dir())
     }
 
-    /// Whether a package id belongs to the selected packages.
-    pub fn is_selected(&self, id: &cargo_metadata::PackageId) -> bool {
-        self.packages().any(|p| &p.id == id)
+    /// The workspace member named `name`.
+    pub fn member(&self, name: &str) -> Option<&Package> {
+        self.metadata
+            .workspace_packages()
+            .into_iter()
+            .find(|p| p.name.as_str() == name)
+    }
+
+    /// Where `wash build` places the component named `name`.
+    pub fn component_path(&self, name: &str) -> PathBuf {
+        self.output_dir().join(format!("{name}.wasm"))
+    }
+
+    /// The selected packages and, after them, the workspace members they depend on by path,
+    /// transitively: what a build of the selection compiles, as cargo builds a package's
+    /// dependencies. A member that `front` depends on provides the component plugged into it.
+    pub fn packages_with_member_dependencies(&self) -> Vec<&Package> {
+        let mut order: Vec<&Package> = self.packages().collect();
+        let mut next = 0;
+        while next < order.len() {
+            let package = order[next];
+            next += 1;
+            for dep in package.dependencies.iter().filter(|d| d.path.is_some()) {
+                if let Some(member) = self.member(&dep.name)
+                    && !order.iter().any(|p| p.id == member.id)
+                {
+                    order.push(member);
+                }
+            }
+        }
+        order
     }
 }
 
@@ -199,7 +255,7 @@ pub const DEFAULT_NAMESPACE: &str = "component";
 
 /// A malformed `[package.metadata.wasmcloud]`.
 #[derive(Debug, thiserror::Error)]
-#[error("`{manifest}`: `package.metadata.wasmcloud.{field}` {problem}\nhelp: {fix}")]
+#[error("`{manifest}`: `package.metadata.wasmcloud.{field}` {problem}")]
 pub struct ConfigError {
     /// The manifest.
     pub manifest: PathBuf,

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use cargo_metadata::Package;
 use wash_derive::{CrateItems, PackageName};
 
-use crate::project::{ConfigError, WasmcloudConfig};
+use crate::hint::Hint;
+use crate::project::{ConfigError, PackageSelection, Project, WasmcloudConfig};
 
 /// One package's derived WIT.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -26,6 +27,18 @@ pub enum WitError {
     /// `[package.metadata.wasmcloud]` is malformed.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The project could not be read.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
+    /// Deriving one package of a selection failed.
+    #[error("failed to derive WIT for package `{package}`")]
+    InPackage {
+        /// The package.
+        package: String,
+        /// Why.
+        #[source]
+        source: Box<WitError>,
+    },
     /// A source file could not be read or parsed.
     #[error("could not read the sources of package `{package}`: {message}")]
     Scan {
@@ -54,6 +67,20 @@ pub enum WitError {
         /// The text.
         wit: String,
     },
+}
+
+impl Hint for WitError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            WitError::Config(e) => e.hint(),
+            WitError::Project(e) => e.hint(),
+            WitError::InPackage { source, .. } => source.hint(),
+            WitError::Derive { .. } => {
+                Some("see docs/wit-from-rust.md for what maps to WIT".into())
+            }
+            _ => None,
+        }
+    }
 }
 
 fn list(errors: &[String]) -> String {
@@ -105,6 +132,20 @@ pub fn derive(package: &Package) -> Result<Option<DerivedWit>, WitError> {
         wit_package: name.to_string(),
         wit,
     }))
+}
+
+/// The derived WIT of each selected package that defines interfaces or types (`wash wit`).
+pub fn derive_selected(selection: &PackageSelection) -> Result<Vec<DerivedWit>, WitError> {
+    let project = Project::load(selection)?;
+    let mut derived = Vec::new();
+    for package in project.packages() {
+        let one = derive(package).map_err(|source| WitError::InPackage {
+            package: package.name.to_string(),
+            source: Box::new(source),
+        })?;
+        derived.extend(one);
+    }
+    Ok(derived)
 }
 
 /// Parses WIT text with wit-parser, as every consumer of it will.

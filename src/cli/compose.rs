@@ -3,17 +3,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-
+use super::progress::TransferBar;
 use super::shell::{Shell, human_size};
-use crate::artifact;
-use crate::compose;
+use crate::message;
+use crate::ops::compose::{ComposeRequest, compose};
 
 /// Plug components into each other's imports, producing one component
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Each plug satisfies the imports (of the root, or of other plugs) that it exports; \
-semver-compatible versions match. Imports nothing satisfies stay imports of the result."
+semver-compatible versions match. Imports nothing satisfies stay imports of the result.\n\
+A plug is a file if one of that name exists, else a workspace member's name (its component as \
+`wash build` placed it), else a registry reference (pulled through the cache)."
 )]
 pub struct ComposeArgs {
     /// The component whose imports are satisfied and whose exports the result keeps
@@ -34,50 +35,38 @@ pub struct ComposeArgs {
 }
 
 pub fn exec(shell: &Shell, args: ComposeArgs) -> anyhow::Result<ExitCode> {
-    let root = artifact::read(&args.root)?;
-    let plugs = args
-        .plugs
-        .iter()
-        .map(|p| compose::find_plug(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    if let Some(out) = &args.output
-        && (args.plugs.iter().any(|p| std::path::Path::new(p) == out) || &args.root == out)
-    {
-        bail!(
-            "`{}` is an input; write the composition to another file",
-            out.display()
+    let request = ComposeRequest {
+        root: args.root,
+        plugs: args.plugs,
+        output: args.output,
+        dry_run: args.dry_run,
+    };
+    let composition = compose(&request, TransferBar::handle(shell))?;
+    let written = request.output.as_ref().zip(composition.bytes.as_ref());
+    if args.json {
+        shell.json(&message::Composition {
+            links: &composition.links,
+            open_imports: &composition.open_imports,
+            path: written.map(|(path, _)| path.clone()),
+            size: written.map(|(_, bytes)| bytes.len() as u64),
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    for l in &composition.links {
+        shell.status(
+            "Plugged",
+            format!("{} ← {} (from {})", l.import, l.export, l.provider),
         );
     }
-    let composition = compose::compose(root, plugs, args.dry_run)
-        .with_context(|| format!("failed to compose `{}`", args.root.display()))?;
-    if args.json {
-        shell.json(&composition);
-    } else {
-        for l in &composition.links {
-            shell.status(
-                "Plugged",
-                format!("{} ← {} (from {})", l.import, l.export, l.provider),
-            );
-        }
-        let mut open: Vec<&str> = composition
-            .open_imports
-            .iter()
-            .map(|o| o.import.as_str())
-            .collect();
-        open.sort();
-        open.dedup();
-        if !open.is_empty() {
-            shell.status("Imports", format!("left for the host: {}", open.join(", ")));
-        }
+    let open = composition.open_import_names();
+    if !open.is_empty() {
+        shell.status("Imports", format!("left for the host: {}", open.join(", ")));
     }
-    if let (Some(out), Some(bytes)) = (&args.output, &composition.bytes) {
-        artifact::write_atomic(out, bytes)?;
-        if !args.json {
-            shell.status(
-                "Composed",
-                format!("{} ({})", out.display(), human_size(bytes.len() as u64)),
-            );
-        }
+    if let Some((out, bytes)) = written {
+        shell.status(
+            "Composed",
+            format!("{} ({})", out.display(), human_size(bytes.len() as u64)),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,19 +1,18 @@
 //! `wash inspect`: a component's world, WIT, size, digest and metadata.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
+use super::progress::{TransferBar, report_pulled};
 use super::shell::{Shell, human_size};
-use crate::inspect::{self, Inspection, Part};
+use crate::inspect::{Inspection, Part};
+use crate::ops::inspect::{InspectRequest, inspect};
 use crate::sign::{SignatureState, SignatureStatus};
 
 /// Show what a component imports and exports, its WIT, size, digest and metadata
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
     /// The component (.wasm) to inspect, or a registry reference (REGISTRY/REPOSITORY[:TAG])
-    path: PathBuf,
+    path: String,
     /// Print the component's full WIT instead of the summary
     #[arg(long)]
     wit: bool,
@@ -26,12 +25,14 @@ pub struct InspectArgs {
 }
 
 pub fn exec(shell: &Shell, args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let path = super::pull::local_or_pulled(shell, &args.path, args.insecure, &[])?;
-    let mut inspection = inspect::inspect_file(&path, args.wit)
-        .with_context(|| format!("failed to inspect `{}`", args.path.display()))?;
-    if path != args.path {
-        // Pulled from a registry: name what the user asked for, not the cache file.
-        inspection.path = args.path.clone();
+    let request = InspectRequest {
+        component: args.path,
+        wit: args.wit,
+        insecure: args.insecure,
+    };
+    let (inspection, pulled) = inspect(&request, TransferBar::handle(shell))?;
+    if let Some(pulled) = &pulled {
+        report_pulled(shell, pulled);
     }
     if args.json {
         shell.json(&inspection);

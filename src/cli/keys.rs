@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::shell::Shell;
+use crate::message::Key;
 use crate::sign::{KeyInfo, KeyStore};
 
 /// Create, import and list the ed25519 keys components are signed with
@@ -86,7 +87,10 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
             let keys = store.list().context("failed to list keys")?;
             if json {
                 for k in &keys {
-                    shell.json(k);
+                    shell.json(&Key {
+                        info: k,
+                        secret_key: None,
+                    });
                 }
             } else if keys.is_empty() {
                 shell.status(
@@ -107,26 +111,16 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
             }
         }
         KeysCommand::Show { name, secret, json } => {
-            let key = store
-                .public(&name)
+            let (key, secret) = store
+                .show(&name, secret)
                 .with_context(|| format!("failed to read key `{name}`"))?;
-            let secret = if secret {
-                Some(
-                    store
-                        .secret_pem(&name)
-                        .with_context(|| format!("failed to read the secret of key `{name}`"))?,
-                )
-            } else {
-                None
-            };
             if json {
-                let mut v = serde_json::to_value(&key.info)?;
-                if let Some(s) = &secret {
-                    v["secret_key"] = serde_json::Value::String(s.clone());
-                }
-                shell.json(&v);
+                shell.json(&Key {
+                    info: &key,
+                    secret_key: secret.as_deref(),
+                });
             } else {
-                shell.out(render(&key.info));
+                shell.out(render(&key));
                 if let Some(s) = secret {
                     shell.out(s.trim_end());
                 }
@@ -138,7 +132,10 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
 
 fn report_added(shell: &Shell, store: &KeyStore, info: &KeyInfo, verb: &str, json: bool) {
     if json {
-        shell.json(info);
+        shell.json(&Key {
+            info,
+            secret_key: None,
+        });
         return;
     }
     let kind = if info.can_sign {

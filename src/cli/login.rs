@@ -4,9 +4,10 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use super::shell::Shell;
+use crate::hint::Advice;
 use crate::oci::{self, ClientOptions};
 
 /// Log in to an OCI registry
@@ -43,9 +44,13 @@ pub fn exec(shell: &Shell, args: LoginArgs) -> anyhow::Result<ExitCode> {
                 .context("could not read the password from standard input")?;
             text.trim_end_matches(['\r', '\n']).to_string()
         }
-        (None, false) => bail!(
-            "no password given\nhelp: pipe it in with `--password-stdin`, or set WASH_REGISTRY_PASSWORD"
-        ),
+        (None, false) => {
+            return Err(Advice::new(
+                "no password given",
+                "pipe it in with `--password-stdin`, or set WASH_REGISTRY_PASSWORD",
+            )
+            .into());
+        }
     };
     let options = ClientOptions {
         insecure: args.insecure,

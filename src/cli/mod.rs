@@ -1,5 +1,7 @@
 //! The command line: parsing and printing only. Each subcommand's file turns its arguments into
-//! the options of one library call and renders what comes back, as text or `--json`.
+//! the options of one library call and renders what comes back, as text or `--json`. Command
+//! files never import each other; what they share (the package flags, the shell, the progress
+//! reporters) lives here, in [`shell`] and in [`progress`].
 
 mod build;
 mod compose;
@@ -8,6 +10,7 @@ mod keys;
 mod login;
 mod logout;
 mod new;
+mod progress;
 mod pull;
 mod push;
 mod run;
@@ -22,12 +25,27 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use shell::Shell;
+use shell::{ColorChoice, Shell, Verbosity};
 
 /// Build, run, inspect and ship WebAssembly components from Rust crates.
 #[derive(Debug, Parser)]
 #[command(name = "wash", version, max_term_width = 100)]
 pub struct Cli {
+    /// Print nothing but errors and the data asked for
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print timings and the commands wash runs
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// When to colour the output [default: auto; `NO_COLOR` turns it off]
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        hide_default_value = true
+    )]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,9 +68,14 @@ enum Command {
     Keys(keys::KeysArgs),
 }
 
-/// Runs wash with these arguments (the first is the program name) and returns its exit code.
+/// Exit code of a failed command (the user's input or environment).
+const USER_ERROR: u8 = 1;
+
+/// Runs wash with these arguments (the first is the program name) and returns its exit code:
+/// 0, 1 for an error, 2 for a usage error (clap's), 101 for a bug in wash.
 /// `bin_name` is how usage lines name the tool: `wash`, or `cargo wasmcloud`.
 pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
+    install_panic_note();
     let parsed = Cli::command()
         .bin_name(bin_name)
         .try_get_matches_from(args)
@@ -65,39 +88,67 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    let shell = Shell::from_env();
-    let result = match cli.command {
-        Command::New(args) => new::exec(&shell, args),
-        Command::Build(args) => build::exec(&shell, args),
-        Command::Compose(args) => compose::exec(&shell, args),
-        Command::Run(args) => run::exec(&shell, args),
-        Command::Inspect(args) => inspect::exec(&shell, args),
-        Command::Virt(args) => virt::exec(&shell, args),
-        Command::Push(args) => push::exec(&shell, args),
-        Command::Pull(args) => pull::exec(&shell, args),
-        Command::Login(args) => login::exec(&shell, args),
-        Command::Logout(args) => logout::exec(&shell, args),
-        Command::Wit(args) => wit::exec(&shell, args),
-        Command::Sign(args) => sign::exec(&shell, args),
-        Command::Verify(args) => verify::exec(&shell, args),
-        Command::Keys(args) => keys::exec(&shell, args),
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
     };
-    match result {
+    let shell = Shell::new(verbosity, cli.color);
+    match exec(&shell, cli.command) {
         Ok(code) => code,
         Err(err) => {
             shell.error(&err);
-            ExitCode::FAILURE
+            if crate::hint::is_internal(err.as_ref()) {
+                shell.note(BUG_NOTE);
+                ExitCode::from(crate::hint::INTERNAL_EXIT_CODE)
+            } else {
+                ExitCode::from(USER_ERROR)
+            }
         }
     }
 }
 
-/// The package-selection flags cargo users know, shared by `build` and `run`.
+fn exec(shell: &Shell, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::New(args) => new::exec(shell, args),
+        Command::Build(args) => build::exec(shell, args),
+        Command::Compose(args) => compose::exec(shell, args),
+        Command::Run(args) => run::exec(shell, args),
+        Command::Inspect(args) => inspect::exec(shell, args),
+        Command::Virt(args) => virt::exec(shell, args),
+        Command::Push(args) => push::exec(shell, args),
+        Command::Pull(args) => pull::exec(shell, args),
+        Command::Login(args) => login::exec(shell, args),
+        Command::Logout(args) => logout::exec(shell, args),
+        Command::Wit(args) => wit::exec(shell, args),
+        Command::Sign(args) => sign::exec(shell, args),
+        Command::Verify(args) => verify::exec(shell, args),
+        Command::Keys(args) => keys::exec(shell, args),
+    }
+}
+
+const BUG_NOTE: &str = "this is a bug in wash, not in your project; please report it with the \
+                        command you ran and the output above";
+
+/// A panic is a bug in wash: say so under Rust's own message (the exit code stays 101).
+fn install_panic_note() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        default(info);
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("note: {BUG_NOTE}");
+        }
+    }));
+}
+
+/// The package-selection flags cargo users know, shared by `build`, `run` and `push`.
 #[derive(Debug, Clone, clap::Args)]
 struct PackageArgs {
     /// Path to Cargo.toml
     #[arg(long, value_name = "PATH")]
     manifest_path: Option<std::path::PathBuf>,
-    /// Package to build (repeatable)
+    /// Package to build (repeatable); the members it depends on are built too
     #[arg(short = 'p', long = "package", value_name = "SPEC")]
     packages: Vec<String>,
     /// Build every member of the workspace
@@ -109,16 +160,23 @@ struct PackageArgs {
 }
 
 impl PackageArgs {
-    fn build_options(&self) -> wash_build::BuildOptions {
-        wash_build::BuildOptions {
+    fn build_options(&self, shell: &Shell) -> crate::build::BuildOptions {
+        crate::build::BuildOptions {
             selection: crate::project::PackageSelection {
                 manifest_path: self.manifest_path.clone(),
                 packages: self.packages.clone(),
                 workspace: self.workspace,
             },
             release: self.release,
+            quiet: shell.is_quiet(),
         }
     }
 }
 
-use crate::build as wash_build;
+/// `KEY=VALUE`, as `--env` takes it.
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::shell::Shell;
+use crate::message;
 use crate::template::{self, NewOptions, TemplateSource};
 
 /// Create a component project from a template
@@ -44,7 +45,10 @@ pub fn exec(shell: &Shell, args: NewArgs) -> anyhow::Result<ExitCode> {
     if args.list {
         for (name, about) in template::BUILTIN_TEMPLATES {
             if args.json {
-                shell.json(&serde_json::json!({ "name": name, "description": about }));
+                shell.json(&message::Template {
+                    name,
+                    description: about,
+                });
             } else {
                 shell.out(format!("{name:<12} {about}"));
             }

@@ -1,33 +1,34 @@
 //! `wash run`: run a command component, or serve an HTTP one, on the embedded wasmtime.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
-
-use super::PackageArgs;
+use super::progress::{BuildProgress, TransferBar, report_pulled};
 use super::shell::Shell;
-use crate::run::{self, ComponentKind, DirGrant, Grants};
+use super::{PackageArgs, parse_key_value};
+use crate::oci::Pulled;
+use crate::ops::run::{RunEvents, RunOutcome, RunRequest, run};
+use crate::run::{DirGrant, Grants, ServeEvents};
 
 /// Run a component: a wasi:cli command runs once, a wasi:http component is served
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Without PATH, the current crate is built first (as `wash build`).\n\
+    after_help = "Without PATH, the current crate is built first (as `wash build`) and its app \
+component run (in a workspace, the one the others are composed into).\n\
 The component gets nothing it was not given: no host environment, files or network."
 )]
 pub struct RunArgs {
     /// The component (.wasm) or registry reference to run; default: build the current crate
-    path: Option<PathBuf>,
+    path: Option<String>,
     /// For a registry reference: refuse it unless signed by this public key (repeatable)
     #[arg(long = "verify-key", value_name = "KEY")]
-    verify_keys: Vec<PathBuf>,
+    verify_keys: Vec<String>,
     /// Use plain HTTP for the registry of a reference
     #[arg(long)]
     insecure: bool,
     /// Set an environment variable for the component (repeatable)
-    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_env)]
+    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_key_value)]
     env: Vec<(String, String)>,
     /// Let the component read and write a host folder, seen at GUEST (repeatable)
     #[arg(long = "dir", value_name = "HOST::GUEST")]
@@ -42,18 +43,12 @@ pub struct RunArgs {
     args: Vec<String>,
 }
 
-fn parse_env(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("`{s}` is not KEY=VALUE")),
-    }
-}
-
+/// What the server reports, drawn on the terminal.
 struct Events {
     shell: Shell,
 }
 
-impl run::http::ServeEvents for Events {
+impl ServeEvents for Events {
     fn listening(&self, addr: SocketAddr) {
         self.shell
             .status("Serving", format!("http://{addr}/ (Ctrl-C to stop)"));
@@ -64,64 +59,44 @@ impl run::http::ServeEvents for Events {
     }
 }
 
-pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
-    let path = match args.path {
-        Some(p) => super::pull::local_or_pulled(shell, &p, args.insecure, &args.verify_keys)?,
-        None if !args.verify_keys.is_empty() => {
-            bail!(
-                "`--verify-key` applies to registry references: `wash run --verify-key KEY REFERENCE`"
-            )
-        }
-        None => {
-            let built = super::build::run(shell, &args.package)?;
-            // A component composed into another is a part; the app is what is left.
-            let apps: Vec<_> = built
-                .iter()
-                .filter(|c| !built.iter().any(|o| o.composed_from.contains(&c.name)))
-                .collect();
-            match apps.as_slice() {
-                [one] => one.path.clone(),
-                _ => bail!(
-                    "the build produced {} components ({}); name one: `wash run target/wasmcloud/NAME.wasm`",
-                    built.len(),
-                    built
-                        .iter()
-                        .map(|c| format!("`{}`", c.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }
-        }
-    };
-    let loaded = run::load(&path)?;
-    let grants = Grants {
-        env: args.env,
-        dirs: args.dirs,
-        args: args.args,
-    };
-    let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
-    match loaded.kind {
-        ComponentKind::Command => {
-            let argv0 = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let code = runtime
-                .block_on(run::run_command(&loaded, &grants, &argv0))
-                .with_context(|| format!("failed to run `{}`", path.display()))?;
-            Ok(ExitCode::from(code.clamp(0, 255) as u8))
-        }
-        ComponentKind::HttpProxy => {
-            let events = Arc::new(Events {
-                shell: Shell::from_env(),
-            });
-            runtime
-                .block_on(run::serve(&loaded, grants, args.addr, events, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                }))
-                .with_context(|| format!("failed to serve `{}`", path.display()))?;
-            shell.status("Stopped", "server");
-            Ok(ExitCode::SUCCESS)
-        }
+impl RunEvents for Events {
+    fn pulled(&self, pulled: &Pulled) {
+        report_pulled(&self.shell, pulled);
     }
+}
+
+pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let request = RunRequest {
+        component: args.path,
+        build: args.package.build_options(shell),
+        verify_keys: args.verify_keys,
+        insecure: args.insecure,
+        grants: Grants {
+            env: args.env,
+            dirs: args.dirs,
+            args: args.args,
+        },
+        addr: args.addr,
+    };
+    // The server reports from its own threads, through a copy of the shell.
+    let events = Arc::new(Events {
+        shell: shell.clone(),
+    });
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let outcome = run(
+        &request,
+        &BuildProgress::new(shell),
+        TransferBar::handle(shell),
+        events,
+        shutdown,
+    )?;
+    Ok(match outcome {
+        RunOutcome::Exited(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        RunOutcome::Stopped => {
+            shell.status("Stopped", "server");
+            ExitCode::SUCCESS
+        }
+    })
 }

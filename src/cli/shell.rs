@@ -1,95 +1,131 @@
-//! The one owner of the terminal: status lines and errors on stderr, data on stdout, and
-//! progress only where a person is watching.
+//! The one owner of the terminal: status lines, warnings and errors on stderr, data on stdout,
+//! and progress only where a person is watching. `-q`, `-v` and `--color` are applied here.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
+use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::hint::{Probe, probe};
+
+/// How much wash says on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Errors only (`-q`).
+    Quiet,
+    /// Status lines, warnings, progress on a terminal.
+    Normal,
+    /// Also timings and the commands wash runs (`-v`); no progress bars, which would
+    /// interleave with those lines.
+    Verbose,
+}
+
+/// When to colour: `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set or `TERM=dumb`.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Where wash's output goes and how it looks.
+#[derive(Debug, Clone)]
 pub struct Shell {
-    color: bool,
+    verbosity: Verbosity,
     progress: bool,
 }
 
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+const BOLD: Style = Style::new().bold();
+
 impl Shell {
-    /// Decides colour and progress once, from the environment: colour and progress only on a
-    /// terminal, and never in CI, with `TERM=dumb` or with `NO_COLOR` (colour only).
-    pub fn from_env() -> Shell {
+    /// Decides colour and progress once. anstream strips the colour codes wherever colour is
+    /// off (`--color never`, `NO_COLOR`, `TERM=dumb`, not a terminal under `auto`).
+    pub fn new(verbosity: Verbosity, color: ColorChoice) -> Shell {
+        anstream::ColorChoice::write_global(match color {
+            ColorChoice::Auto => anstream::ColorChoice::Auto,
+            ColorChoice::Always => anstream::ColorChoice::Always,
+            ColorChoice::Never => anstream::ColorChoice::Never,
+        });
         let tty = std::io::stderr().is_terminal();
         let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         let ci = std::env::var_os("CI").is_some();
         Shell {
-            color: tty && !dumb && std::env::var_os("NO_COLOR").is_none(),
-            progress: tty && !dumb && !ci,
+            verbosity,
+            progress: tty && !dumb && !ci && verbosity == Verbosity::Normal,
         }
     }
 
-    /// A cargo-style status line: a right-aligned green verb, then the message.
+    /// Whether `-q` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.verbosity == Verbosity::Quiet
+    }
+
+    /// Whether `-v` was given.
+    pub fn is_verbose(&self) -> bool {
+        self.verbosity == Verbosity::Verbose
+    }
+
+    /// A cargo-style status line: a right-aligned green verb, then the message. Not with `-q`.
     pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
-        if self.color {
-            eprintln!("\x1b[1;32m{verb:>12}\x1b[0m {message}");
-        } else {
-            eprintln!("{verb:>12} {message}");
+        if self.verbosity > Verbosity::Quiet {
+            anstream::eprintln!("{GREEN}{verb:>12}{GREEN:#} {message}");
         }
     }
 
-    /// A warning on stderr.
-    pub fn warn(&self, message: impl std::fmt::Display) {
-        self.labelled("warning", "33", message);
+    /// A status line shown only with `-v`.
+    pub fn verbose(&self, verb: &str, message: impl std::fmt::Display) {
+        if self.is_verbose() {
+            anstream::eprintln!("{CYAN}{verb:>12}{CYAN:#} {message}");
+        }
     }
 
-    /// An error and its causes on stderr, as `error:` and a `Caused by:` list. Lines of the
-    /// form `help: …` anywhere in the chain are gathered and shown last, where the eye lands.
+    /// A warning on stderr. Not with `-q`.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        if self.verbosity > Verbosity::Quiet {
+            self.labelled("warning", YELLOW, message);
+        }
+    }
+
+    /// An error and its causes on stderr, as `error:` and a `Caused by:` list, then the hints
+    /// the errors in the chain carry (see [`crate::hint`]), last, where the eye lands.
     pub fn error(&self, err: &anyhow::Error) {
-        let mut helps = Vec::new();
-        let mut split = |text: String| {
-            let (mut body, mut lines) = (
-                Vec::new(),
-                text.lines().map(str::to_string).collect::<Vec<_>>(),
-            );
-            for line in lines.drain(..) {
-                match line.strip_prefix("help: ") {
-                    Some(h) => helps.push(h.to_string()),
-                    None => body.push(line),
-                }
-            }
-            body.join("\n")
-        };
-        let head = split(err.to_string());
-        let causes: Vec<String> = err.chain().skip(1).map(|c| split(c.to_string())).collect();
-        self.labelled("error", "31", head);
+        self.labelled("error", RED, err);
+        let causes: Vec<String> = err.chain().skip(1).map(ToString::to_string).collect();
         if !causes.is_empty() {
-            eprintln!("\nCaused by:");
+            anstream::eprintln!("\nCaused by:");
             for (i, cause) in causes.iter().enumerate() {
                 let text = cause.replace('\n', "\n      ");
                 if causes.len() == 1 {
-                    eprintln!("    {text}");
+                    anstream::eprintln!("    {text}");
                 } else {
-                    eprintln!("    {i}: {text}");
+                    anstream::eprintln!("    {i}: {text}");
                 }
             }
         }
-        // Hints carried as data by the errors themselves (see `crate::hint`).
-        for h in crate::hint::collect(err.as_ref()) {
-            if !helps.contains(&h) {
-                helps.push(h);
-            }
-        }
-        for help in helps {
-            eprintln!();
-            self.labelled("help", "36", help);
+        for hint in crate::hint::collect(err.as_ref(), HINTED) {
+            anstream::eprintln!();
+            self.labelled("help", CYAN, hint);
         }
     }
 
-    fn labelled(&self, label: &str, code: &str, message: impl std::fmt::Display) {
-        if self.color {
-            eprintln!("\x1b[1;{code}m{label}\x1b[0m\x1b[1m:\x1b[0m {message}");
-        } else {
-            eprintln!("{label}: {message}");
-        }
+    /// A note below an error (e.g. that it is a bug in wash).
+    pub fn note(&self, message: impl std::fmt::Display) {
+        self.labelled("note", CYAN, message);
+    }
+
+    fn labelled(&self, label: &str, style: Style, message: impl std::fmt::Display) {
+        anstream::eprintln!("{style}{label}{style:#}{BOLD}:{BOLD:#} {message}");
     }
 
     /// Data for stdout. A closed pipe (`wash … | head`) is not an error.
@@ -98,13 +134,12 @@ impl Shell {
         let _ = writeln!(stdout, "{text}");
     }
 
-    /// One JSON document on one line of stdout.
-    pub fn json(&self, value: &impl serde::Serialize) {
-        let text = serde_json::to_string(value).expect("wash's JSON types always serialize");
-        self.out(text);
+    /// One `--json` message on one line of stdout (see [`crate::message`]).
+    pub fn json<M: crate::message::Message>(&self, message: &M) {
+        self.out(crate::message::to_line(message));
     }
 
-    /// A spinner on a terminal; `None` (draw nothing) on a pipe or in CI.
+    /// A spinner on a terminal; `None` (draw nothing) on a pipe, in CI, with `-q` or `-v`.
     pub fn spinner(&self, message: impl Into<String>) -> Option<ProgressBar> {
         if !self.progress {
             return None;
@@ -118,10 +153,8 @@ impl Shell {
         bar.enable_steady_tick(Duration::from_millis(100));
         Some(bar)
     }
-}
 
-impl Shell {
-    /// A byte-count progress bar on a terminal; `None` (draw nothing) on a pipe or in CI.
+    /// A byte-count progress bar on a terminal; `None` where [`Shell::spinner`] is.
     pub fn bytes_bar(&self) -> Option<ProgressBar> {
         if !self.progress {
             return None;
@@ -137,6 +170,26 @@ impl Shell {
         Some(bar)
     }
 }
+
+/// Every wash error type that carries a hint. A type missing here shows no hint of its own
+/// (unless an error wrapping it asks it, as the `transparent` wrappers do).
+const HINTED: &[Probe] = &[
+    probe::<crate::hint::Advice>,
+    probe::<crate::build::BuildError>,
+    probe::<crate::compose::ComposeError>,
+    probe::<crate::inspect::InspectError>,
+    probe::<crate::oci::OciError>,
+    probe::<crate::ops::OpError>,
+    probe::<crate::project::ConfigError>,
+    probe::<crate::project::ProjectError>,
+    probe::<crate::run::RunError>,
+    probe::<crate::sign::KeyError>,
+    probe::<crate::sign::SignError>,
+    probe::<crate::sign::VerifyError>,
+    probe::<crate::source::SourceError>,
+    probe::<crate::template::TemplateError>,
+    probe::<crate::wit::WitError>,
+];
 
 /// Sizes as people read them: `1.2 MiB`.
 pub fn human_size(bytes: u64) -> String {

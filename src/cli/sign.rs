@@ -3,11 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::shell::Shell;
-use crate::artifact;
-use crate::sign::{self, KeyStore};
+use crate::message;
+use crate::ops::sign::{SignRequest, sign};
 
 /// Sign a component (or module) with one or more keys; earlier signatures stay valid
 #[derive(Debug, clap::Args)]
@@ -30,48 +28,36 @@ pub struct SignArgs {
 }
 
 pub fn exec(shell: &Shell, args: SignArgs) -> anyhow::Result<ExitCode> {
-    let store = KeyStore::open_default();
-    let keys = args
-        .keys
-        .iter()
-        .map(|k| store.signing(k))
-        .collect::<Result<Vec<_>, _>>()?;
-    let bytes = artifact::read(&args.input)?;
-    let signed = sign::sign_bytes(&bytes, &keys)
-        .with_context(|| format!("failed to sign `{}`", args.input.display()))?;
-    let out = args.output.as_ref().unwrap_or(&args.input);
-    if signed.changed() || out != &args.input {
-        artifact::write_atomic(out, &signed.bytes)?;
-    }
+    let request = SignRequest {
+        input: args.input,
+        output: args.output,
+        keys: args.keys,
+    };
+    let signed = sign(&request)?;
     if args.json {
-        shell.json(&serde_json::json!({
-            "path": out,
-            "digest": artifact::sha256_digest(&signed.bytes),
-            "signed_by": signed.added,
-            "already_signed_by": signed.already,
-        }));
-    } else {
-        for k in &keys {
-            let name = &k.public.info.name;
-            let verb = if signed.added.contains(name) {
-                "Signed"
-            } else {
-                "Unchanged"
-            };
-            let note = if verb == "Signed" {
-                ""
-            } else {
-                ", already signed"
-            };
-            shell.status(
-                verb,
-                format!(
-                    "{} with `{name}` (key id {}{note})",
-                    out.display(),
-                    k.public.info.key_id
-                ),
-            );
-        }
+        shell.json(&message::Signed {
+            path: &signed.path,
+            digest: &signed.digest,
+            signed_by: &signed.added,
+            already_signed_by: &signed.already,
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    for k in &signed.keys {
+        let (verb, note) = if signed.added.contains(&k.name) {
+            ("Signed", "")
+        } else {
+            ("Unchanged", ", already signed")
+        };
+        shell.status(
+            verb,
+            format!(
+                "{} with `{}` (key id {}{note})",
+                signed.path.display(),
+                k.name,
+                k.key_id
+            ),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

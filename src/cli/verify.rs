@@ -1,13 +1,12 @@
 //! `wash verify`: a component's embedded signatures checked against trusted public keys.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::shell::Shell;
-use crate::artifact;
-use crate::sign::{self, KeyStore, Outcome, TrustedKey, VerifyPolicy};
+use crate::message::Verification;
+use crate::ops::verify::{VerifyRequest, failure_report, verify};
+use crate::sign::Outcome;
 
 /// Check a component's embedded signatures against trusted public keys
 #[derive(Debug, clap::Args)]
@@ -34,82 +33,53 @@ pub struct VerifyArgs {
 }
 
 pub fn exec(shell: &Shell, args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let store = KeyStore::open_default();
-    let mut keys: Vec<TrustedKey> = Vec::new();
-    for k in &args.keys {
-        keys.push(trusted_key(&store, k)?);
-    }
-    for dir in &args.keys_dir {
-        let found = KeyStore::at(dir).trusted()?;
-        if found.is_empty() {
-            anyhow::bail!("`{}` holds no public keys (`*.pub` files)", dir.display());
-        }
-        keys.extend(found);
-    }
-    if args.keys.is_empty() && args.keys_dir.is_empty() {
-        keys = store.trusted()?;
-    }
-    let policy = VerifyPolicy {
-        keys,
-        require_all: args.all,
+    let request = VerifyRequest {
+        input: args.input,
+        keys: args.keys,
+        keys_dirs: args.keys_dir,
+        all: args.all,
     };
-    let bytes = artifact::read(&args.input)?;
-    let result = sign::verify_bytes(&bytes, &policy);
-    if let (true, Err(sign::VerifyError::Failed { report, .. })) = (args.json, &result) {
-        // Machine readers get the per-key findings on stdout too; the exit code says it failed.
-        shell.json(&serde_json::json!({
-            "path": args.input,
-            "verified": false,
-            "signatures": report.signatures,
-            "keys": report.keys,
-        }));
-    }
-    let report =
-        result.with_context(|| format!("`{}` failed verification", args.input.display()))?;
-    if args.json {
-        shell.json(&serde_json::json!({
-            "path": args.input,
-            "verified": true,
-            "signatures": report.signatures,
-            "keys": report.keys,
-        }));
-    } else {
-        for k in &report.keys {
-            let verb = match k.outcome {
-                Outcome::Verified => "Verified",
-                Outcome::Modified => "Modified",
-                Outcome::NotSigned => "Unsigned",
-            };
-            let what = match k.outcome {
-                Outcome::Verified => "signed by",
-                Outcome::Modified => "changed since signed by",
-                Outcome::NotSigned => "not signed by",
-            };
-            shell.status(
-                verb,
-                format!(
-                    "{} {what} `{}` (key id {})",
-                    args.input.display(),
-                    k.name,
-                    k.key_id
-                ),
-            );
+    let report = match verify(&request) {
+        Ok(report) => report,
+        Err(err) => {
+            // Machine readers get the per-key findings on stdout too; the exit code says it
+            // failed.
+            let failed = failure_report(&err);
+            if let (true, Some(report)) = (args.json, failed) {
+                shell.json(&Verification {
+                    path: &request.input,
+                    verified: false,
+                    signatures: &report.signatures,
+                    keys: &report.keys,
+                });
+            }
+            return Err(err.into());
         }
+    };
+    if args.json {
+        shell.json(&Verification {
+            path: &request.input,
+            verified: true,
+            signatures: &report.signatures,
+            keys: &report.keys,
+        });
+        return Ok(ExitCode::SUCCESS);
+    }
+    for k in &report.keys {
+        let (verb, what) = match k.outcome {
+            Outcome::Verified => ("Verified", "signed by"),
+            Outcome::Modified => ("Modified", "changed since signed by"),
+            Outcome::NotSigned => ("Unsigned", "not signed by"),
+        };
+        shell.status(
+            verb,
+            format!(
+                "{} {what} `{}` (key id {})",
+                request.input.display(),
+                k.name,
+                k.key_id
+            ),
+        );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The public key a `--key`/`--verify-key` value names: a file, or a key in the store.
-pub(super) fn trusted_key(store: &KeyStore, value: &str) -> anyhow::Result<TrustedKey> {
-    Ok(if looks_like_path(value) {
-        TrustedKey::from_file(Path::new(value))?
-    } else {
-        store.public(value)?
-    })
-}
-
-/// A `--key` value names a file when it has a folder part (`./alice.pub`) or is an existing
-/// file; otherwise it is a key name in the store.
-fn looks_like_path(value: &str) -> bool {
-    value.contains(std::path::MAIN_SEPARATOR) || value.contains('/') || Path::new(value).is_file()
 }

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-
+use super::parse_key_value;
 use super::shell::{Shell, human_size};
-use crate::artifact;
-use crate::virt::{self, Capability, Mount, StdioPolicy, VirtOptions};
+use crate::message;
+use crate::ops::virt::{VirtRequest, virt};
+use crate::virt::{Capability, Mount, StdioPolicy, VirtOptions};
 
 /// Virtualize WASI inside a component: bake in the environment, deny capabilities
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,7 @@ pub struct VirtArgs {
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
     /// Bake in an environment variable (repeatable)
-    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     env: Vec<(String, String)>,
     /// Let these host variables through, comma-separated (`*` for all); others are hidden
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
@@ -47,13 +47,6 @@ pub struct VirtArgs {
     /// Print what was virtualized as JSON
     #[arg(long)]
     json: bool,
-}
-
-fn parse_env(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("`{s}` is not KEY=VALUE")),
-    }
 }
 
 fn parse_stdio(s: &str) -> Result<StdioPolicy, String> {
@@ -97,38 +90,30 @@ impl VirtArgs {
 }
 
 pub fn exec(shell: &Shell, args: VirtArgs) -> anyhow::Result<ExitCode> {
-    let input = artifact::read(&args.input)?;
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| args.input.with_extension("virt.wasm"));
-    if output == args.input {
-        bail!(
-            "`{}` is the input; write the result to another file",
-            output.display()
-        );
-    }
-    let done = virt::virtualize(&input, &args.options())
-        .with_context(|| format!("failed to virtualize `{}`", args.input.display()))?;
-    artifact::write_atomic(&output, &done.bytes)?;
+    let request = VirtRequest {
+        options: args.options(),
+        input: args.input,
+        output: args.output,
+    };
+    let done = virt(&request)?;
     if args.json {
-        shell.json(&serde_json::json!({
-            "path": output,
-            "size": done.bytes.len(),
-            "added": done.bytes.len() as i64 - input.len() as i64,
-            "digest": artifact::sha256_digest(&done.bytes),
-            "report": done.report,
-        }));
+        shell.json(&message::Virtualized {
+            path: &done.path,
+            size: done.size,
+            added: done.size as i64 - done.input_size as i64,
+            digest: &done.digest,
+            report: &done.report,
+        });
         return Ok(ExitCode::SUCCESS);
     }
     for v in &done.report.virtualized {
         shell.status("Virtualized", format!("{} ({})", v.import, v.adapter));
     }
-    if crate::sign::signatures(&input).is_ok_and(|s| !s.is_empty()) {
+    if done.input_was_signed {
         shell.warn(format!(
             "`{}` was signed; its signatures do not cover the virtualized component: sign `{}` again",
-            args.input.display(),
-            output.display()
+            request.input.display(),
+            done.path.display()
         ));
     }
     for name in &done.report.not_imported {
@@ -140,9 +125,9 @@ pub fn exec(shell: &Shell, args: VirtArgs) -> anyhow::Result<ExitCode> {
         "Wrote",
         format!(
             "{} ({}, {} added)",
-            output.display(),
-            human_size(done.bytes.len() as u64),
-            human_size(done.bytes.len().saturating_sub(input.len()) as u64)
+            done.path.display(),
+            human_size(done.size),
+            human_size(done.size.saturating_sub(done.input_size))
         ),
     );
     Ok(ExitCode::SUCCESS)

@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::shell::Shell;
-use crate::project::{PackageSelection, Project};
+use crate::project::PackageSelection;
 
 /// Print the WIT derived from the crate's `#[wash::interface]` traits and types
 #[derive(Debug, clap::Args)]
@@ -29,27 +27,22 @@ pub struct WitArgs {
 }
 
 pub fn exec(shell: &Shell, args: WitArgs) -> anyhow::Result<ExitCode> {
-    let project = Project::load(&PackageSelection {
+    let derived = crate::wit::derive_selected(&PackageSelection {
         manifest_path: args.manifest_path,
         packages: args.packages,
         workspace: args.workspace,
     })?;
-    let mut printed = 0;
-    for package in project.packages() {
-        let derived = crate::wit::derive(package)
-            .with_context(|| format!("failed to derive WIT for package `{}`", package.name))?;
-        let Some(derived) = derived else { continue };
+    for (i, d) in derived.iter().enumerate() {
         if args.json {
-            shell.json(&derived);
+            shell.json(d);
         } else {
-            if printed > 0 {
+            if i > 0 {
                 shell.out("");
             }
-            shell.out(derived.wit.trim_end());
+            shell.out(d.wit.trim_end());
         }
-        printed += 1;
     }
-    if printed == 0 && !args.json {
+    if derived.is_empty() && !args.json {
         shell.warn("no `#[wash::interface]` traits or WIT types in the selected packages");
     }
     Ok(ExitCode::SUCCESS)

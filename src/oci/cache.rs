@@ -62,14 +62,3 @@ pub async fn pull_cached(
         false,
     ))
 }
-
-/// Blocking form of [`pull_cached`] for synchronous callers (e.g. `compose.plugs` entries that
-/// name a registry): parses `reference`, pulls through the cache, returns the cached file's
-/// path. Must not be called from inside an async runtime.
-pub fn pull_to_cache(reference: &str, options: &PullOptions<'_>) -> Result<PathBuf, OciError> {
-    let reference = ComponentRef::parse(reference)?;
-    let runtime = super::runtime().map_err(OciError::Runtime)?;
-    runtime
-        .block_on(pull_cached(&reference, options))
-        .map(|p| p.path)
-}

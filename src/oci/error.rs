@@ -6,16 +6,14 @@ use std::path::PathBuf;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 
 use crate::artifact::ArtifactError;
+use crate::hint::Hint;
 use crate::inspect::InspectError;
 
 /// An OCI push, pull, login or cache failure.
 #[derive(Debug, thiserror::Error)]
 pub enum OciError {
     /// The reference does not parse.
-    #[error(
-        "`{reference}` is not a registry reference: {message}\n\
-         help: write REGISTRY/REPOSITORY[:TAG], e.g. `ghcr.io/acme/hello:0.1.0` or `localhost:5000/hello:dev`"
-    )]
+    #[error("`{reference}` is not a registry reference: {message}")]
     InvalidReference {
         /// What was given.
         reference: String,
@@ -23,10 +21,7 @@ pub enum OciError {
         message: String,
     },
     /// The registry refused the credentials (or wants some).
-    #[error(
-        "registry `{registry}` refused access to `{reference}`: {detail}\n\
-         help: log in with `wash login {registry}` (credentials are read from docker's config.json and its credential helpers)"
-    )]
+    #[error("registry `{registry}` refused access to `{reference}`: {detail}")]
     Unauthorized {
         /// The registry host.
         registry: String,
@@ -36,10 +31,7 @@ pub enum OciError {
         detail: String,
     },
     /// `wash login` with credentials the registry refuses.
-    #[error(
-        "registry `{registry}` refused the credentials of user `{username}` ({status})\n\
-         help: check the username and password (or token); nothing was saved"
-    )]
+    #[error("registry `{registry}` refused the credentials of user `{username}` ({status})")]
     LoginRefused {
         /// The registry host.
         registry: String,
@@ -49,10 +41,7 @@ pub enum OciError {
         status: String,
     },
     /// Nothing answered at the registry's address.
-    #[error(
-        "could not reach registry `{registry}`\n\
-         help: check that the registry is running and the address is right{insecure_hint}"
-    )]
+    #[error("could not reach registry `{registry}`")]
     Unreachable {
         /// The registry host.
         registry: String,
@@ -63,11 +52,7 @@ pub enum OciError {
         source: OciDistributionError,
     },
     /// The connection broke mid-transfer (the registry stopped, a proxy cut it …).
-    #[error(
-        "the connection to registry `{registry}` broke during the transfer of `{reference}`\n\
-         help: run the command again: a push tags nothing until every blob is up (blobs already \
-         uploaded are skipped), and a pull writes nothing until every digest checks"
-    )]
+    #[error("the connection to registry `{registry}` broke during the transfer of `{reference}`")]
     Interrupted {
         /// The registry host.
         registry: String,
@@ -78,16 +63,13 @@ pub enum OciError {
         source: OciDistributionError,
     },
     /// No manifest under this tag or digest.
-    #[error("`{reference}` was not found in the registry\nhelp: check the repository and tag")]
+    #[error("`{reference}` was not found in the registry")]
     NotFound {
         /// The reference.
         reference: String,
     },
     /// The manifest is not a Wasm component artifact.
-    #[error(
-        "`{reference}` is not a WebAssembly component artifact: {problem}\n\
-         help: wash pulls the CNCF Wasm OCI layout: one `application/wasm` layer (see docs/oci.md)"
-    )]
+    #[error("`{reference}` is not a WebAssembly component artifact: {problem}")]
     NotWasm {
         /// The reference.
         reference: String,
@@ -96,8 +78,7 @@ pub enum OciError {
     },
     /// Downloaded bytes do not hash to the digest the manifest (or reference) names.
     #[error(
-        "digest mismatch for `{reference}`: expected {expected}, got {actual}; nothing was written\n\
-         help: the registry served corrupted or tampered content; retry, or tell the registry's operator"
+        "digest mismatch for `{reference}`: expected {expected}, got {actual}; nothing was written"
     )]
     DigestMismatch {
         /// The reference.
@@ -122,7 +103,7 @@ pub enum OciError {
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
     /// docker's config.json or a credential helper failed.
-    #[error("could not read credentials for `{registry}`: {message}\nhelp: check {config}")]
+    #[error("could not read credentials for `{registry}`: {message}")]
     Credentials {
         /// The registry host.
         registry: String,
@@ -140,9 +121,7 @@ pub enum OciError {
         message: String,
     },
     /// An `--annotation` that is not `KEY=VALUE`.
-    #[error(
-        "annotation `{0}` is not KEY=VALUE\nhelp: write e.g. `--annotation org.opencontainers.image.vendor=Acme`"
-    )]
+    #[error("annotation `{0}` is not KEY=VALUE")]
     BadAnnotation(String),
     /// Any other registry failure.
     #[error("registry `{registry}` failed on `{reference}`")]
@@ -158,6 +137,43 @@ pub enum OciError {
     /// The async runtime could not start.
     #[error("could not start the async runtime")]
     Runtime(#[source] std::io::Error),
+}
+
+impl Hint for OciError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            OciError::InvalidReference { .. } => "write REGISTRY/REPOSITORY[:TAG], e.g. \
+                `ghcr.io/acme/hello:0.1.0` or `localhost:5000/hello:dev`"
+                .into(),
+            OciError::Unauthorized { registry, .. } => format!(
+                "log in with `wash login {registry}` (credentials are read from docker's \
+                 config.json and its credential helpers)"
+            ),
+            OciError::LoginRefused { .. } => {
+                "check the username and password (or token); nothing was saved".into()
+            }
+            OciError::Unreachable { insecure_hint, .. } => format!(
+                "check that the registry is running and the address is right{insecure_hint}"
+            ),
+            OciError::Interrupted { .. } => "run the command again: a push tags nothing until \
+                every blob is up (blobs already uploaded are skipped), and a pull writes nothing \
+                until every digest checks"
+                .into(),
+            OciError::NotFound { .. } => "check the repository and tag".into(),
+            OciError::NotWasm { .. } => "wash pulls the CNCF Wasm OCI layout: one \
+                `application/wasm` layer (see docs/oci.md)"
+                .into(),
+            OciError::DigestMismatch { .. } => "the registry served corrupted or tampered \
+                content; retry, or tell the registry's operator"
+                .into(),
+            OciError::Credentials { config, .. } => format!("check {config}"),
+            OciError::BadAnnotation(_) => {
+                "write e.g. `--annotation org.opencontainers.image.vendor=Acme`".into()
+            }
+            OciError::Component(e) => return e.hint(),
+            _ => return None,
+        })
+    }
 }
 
 impl OciError {

@@ -3,8 +3,8 @@
 //! `config.json` and its helpers ([`auth`]), [`push`], [`pull`], and the local content-addressed
 //! cache `wash run REF` and `wash inspect REF` read through ([`cache`]).
 //!
-//! Network calls are `async` (oci-client is); [`pull_to_cache`] is a blocking wrapper for
-//! synchronous callers. Nothing here prints: progress goes through the [`Progress`] trait.
+//! Network calls are `async` (oci-client is). Nothing here prints: progress goes through the
+//! [`Progress`] trait.
 
 pub mod auth;
 pub mod cache;
@@ -16,7 +16,6 @@ pub mod reference;
 
 use std::sync::Arc;
 
-pub use cache::pull_to_cache;
 pub use error::OciError;
 pub use pull::{PullOptions, Pulled, Verifier, pull};
 pub use push::{PushOptions, Pushed, push};

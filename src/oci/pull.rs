@@ -29,6 +29,17 @@ pub struct PullOptions<'a> {
     pub progress: ProgressHandle,
 }
 
+impl Default for PullOptions<'_> {
+    /// The default protocol policy, no verifier, no progress display.
+    fn default() -> Self {
+        PullOptions {
+            client: ClientOptions::default(),
+            verifier: None,
+            progress: std::sync::Arc::new(super::NoProgress),
+        }
+    }
+}
+
 /// What a pull fetched.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Pulled {

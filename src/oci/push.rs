@@ -91,7 +91,7 @@ pub async fn push(
         let monolithic = size <= options.chunked_above;
         std::thread::spawn(move || super::client_with(&reference, &client_options, monolithic))
     };
-    let inspection = inspect::inspect_bytes(path, &component, false)?;
+    let inspection = inspect::inspect_bytes(path, &component, &Default::default())?;
     let created = layout::created_now();
     // Without a crate, the file's name is the title of last resort.
     let package = options.package.clone().or_else(|| {

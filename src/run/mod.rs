@@ -19,7 +19,7 @@ use wasmtime_wasi_http::{
 };
 
 pub use command::run_command;
-pub use http::serve;
+pub use http::{ServeEvents, serve};
 
 /// What the component may see.
 #[derive(Debug, Clone, Default)]
@@ -85,8 +85,7 @@ pub enum RunError {
     /// It exports neither entry point.
     #[error(
         "`{path}` exports neither `wasi:cli/run` nor `wasi:http/incoming-handler`, so there is \
-         nothing to run (its exports: {exports})\n\
-         help: `wash inspect {path}` shows its world"
+         nothing to run (its exports: {exports})"
     )]
     NotRunnable {
         /// The file.
@@ -104,7 +103,7 @@ pub enum RunError {
         source: BoxError,
     },
     /// The HTTP address cannot be bound.
-    #[error("cannot listen on `{addr}`\nhelp: pass `--addr 127.0.0.1:PORT` with a free port")]
+    #[error("cannot listen on `{addr}`")]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -115,6 +114,18 @@ pub enum RunError {
     /// The component trapped or failed to instantiate.
     #[error("the component failed")]
     Guest(#[source] BoxError),
+}
+
+impl crate::hint::Hint for RunError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            RunError::NotRunnable { path, .. } => {
+                Some(format!("`wash inspect {}` shows its world", path.display()))
+            }
+            RunError::Bind { .. } => Some("pass `--addr 127.0.0.1:PORT` with a free port".into()),
+            _ => None,
+        }
+    }
 }
 
 /// wasmtime's errors are not `std::error::Error`; this keeps their chain as one.

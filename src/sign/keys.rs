@@ -31,20 +31,13 @@ pub fn default_dir() -> PathBuf {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// A key name that cannot be a file name in the store.
-    #[error(
-        "`{name}` is not a valid key name\n\
-         help: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"
-    )]
+    #[error("`{name}` is not a valid key name")]
     InvalidName {
         /// The name given.
         name: String,
     },
     /// `keys new`/`keys import` of a name already taken.
-    #[error(
-        "a key named `{name}` already exists in `{dir}`\n\
-         help: choose another name, or delete `{dir}/{name}.*` first if you really mean to \
-         replace it"
-    )]
+    #[error("a key named `{name}` already exists in `{dir}`")]
     Exists {
         /// The name.
         name: String,
@@ -53,9 +46,7 @@ pub enum KeyError {
     },
     /// No such key in the store.
     #[error(
-        "no key named `{name}` in `{dir}`{}\n\
-         help: create one with `wash keys new {name}`, import one with `wash keys import FILE \
-         --name {name}`, or point `WASH_KEYS_DIR` at the folder that holds it",
+        "no key named `{name}` in `{dir}`{}",
         if .known.is_empty() { String::new() } else { format!(" (keys there: {})", .known.join(", ")) }
     )]
     NotFound {
@@ -68,8 +59,7 @@ pub enum KeyError {
     },
     /// The key has a public half only: it cannot sign.
     #[error(
-        "key `{name}` has no secret key in `{dir}` (only `{name}.pub`): it can verify, not sign\n\
-         help: sign with a key created by `wash keys new` or imported from a private key"
+        "key `{name}` has no secret key in `{dir}` (only `{name}.pub`): it can verify, not sign"
     )]
     NoSecret {
         /// The name.
@@ -78,11 +68,7 @@ pub enum KeyError {
         dir: PathBuf,
     },
     /// A key file that does not hold an ed25519 key wash can read.
-    #[error(
-        "`{path}` does not hold an ed25519 {kind} key wash can read\n\
-         help: wash reads OpenSSH ed25519 keys (`ssh-keygen -t ed25519`), PKCS#8 PEM/DER, and \
-         wasmsign2's raw key files"
-    )]
+    #[error("`{path}` does not hold an ed25519 {kind} key wash can read")]
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -90,11 +76,7 @@ pub enum KeyError {
         kind: &'static str,
     },
     /// An OpenSSH private key protected by a passphrase.
-    #[error(
-        "`{path}` is encrypted with a passphrase, which wash cannot read\n\
-         help: import a decrypted copy: `cp {path} plain && ssh-keygen -p -N \"\" -f plain`, \
-         then delete the copy after the import"
-    )]
+    #[error("`{path}` is encrypted with a passphrase, which wash cannot read")]
     Encrypted {
         /// The file.
         path: PathBuf,
@@ -110,6 +92,37 @@ pub enum KeyError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl crate::hint::Hint for KeyError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            KeyError::InvalidName { .. } => {
+                "use letters, digits, `.`, `_` and `-`, starting with a letter or digit".into()
+            }
+            KeyError::Exists { name, dir } => format!(
+                "choose another name, or delete `{}/{name}.*` first if you really mean to \
+                 replace it",
+                dir.display()
+            ),
+            KeyError::NotFound { name, .. } => format!(
+                "create one with `wash keys new {name}`, import one with `wash keys import FILE \
+                 --name {name}`, or point `WASH_KEYS_DIR` at the folder that holds it"
+            ),
+            KeyError::NoSecret { .. } => {
+                "sign with a key created by `wash keys new` or imported from a private key".into()
+            }
+            KeyError::Unreadable { .. } => "wash reads OpenSSH ed25519 keys (`ssh-keygen -t \
+                ed25519`), PKCS#8 PEM/DER, and wasmsign2's raw key files"
+                .into(),
+            KeyError::Encrypted { path } => format!(
+                "import a decrypted copy: `cp {0} plain && ssh-keygen -p -N \"\" -f plain`, \
+                 then delete the copy after the import",
+                path.display()
+            ),
+            KeyError::Io { .. } => return None,
+        })
+    }
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> KeyError {
@@ -391,6 +404,31 @@ impl KeyStore {
         let public = self.public(name)?;
         let secret = self.secret(name)?;
         Ok(SigningKey { public, secret })
+    }
+
+    /// The public key a `--key`/`--verify-key` value names: a key file when the value has a
+    /// folder part (`./alice.pub`) or is an existing file, else a key of this store.
+    pub fn resolve(&self, value: &str) -> Result<TrustedKey, KeyError> {
+        let looks_like_path = value.contains(std::path::MAIN_SEPARATOR)
+            || value.contains('/')
+            || Path::new(value).is_file();
+        if looks_like_path {
+            TrustedKey::from_file(Path::new(value))
+        } else {
+            self.public(value)
+        }
+    }
+
+    /// The key `name`, and its secret key as PKCS#8 PEM when `with_secret` (`wash keys show
+    /// --secret`).
+    pub fn show(
+        &self,
+        name: &str,
+        with_secret: bool,
+    ) -> Result<(KeyInfo, Option<String>), KeyError> {
+        let key = self.public(name)?;
+        let secret = with_secret.then(|| self.secret_pem(name)).transpose()?;
+        Ok((key.info, secret))
     }
 
     /// The secret key `name` as PKCS#8 PEM, for `wash keys show --secret` only.

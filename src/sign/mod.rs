@@ -59,7 +59,7 @@ pub enum SignError {
         message: String,
     },
     /// No key given.
-    #[error("no key to sign with\nhelp: pass `--key NAME` (see `wash keys list`)")]
+    #[error("no key to sign with")]
     NoKeys,
     /// wasmsign2 refused.
     #[error("could not sign with key `{key}`: {message}")]
@@ -69,6 +69,15 @@ pub enum SignError {
         /// What wasmsign2 reported.
         message: String,
     },
+}
+
+impl crate::hint::Hint for SignError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            SignError::NoKeys => Some("pass `--key NAME` (see `wash keys list`)".into()),
+            _ => None,
+        }
+    }
 }
 
 /// Adds a signature by each key to `bytes`, keeping the signatures already there (so earlier

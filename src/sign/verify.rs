@@ -86,10 +86,7 @@ pub enum VerifyError {
     #[error("not a WebAssembly file (it does not start with `\\0asm`)")]
     NotWasm,
     /// No `signature` section.
-    #[error(
-        "not signed: there is no `signature` section\n\
-         help: sign it with `wash sign FILE --key NAME`"
-    )]
+    #[error("not signed: there is no `signature` section")]
     NotSigned,
     /// The `signature` section (or the sections after it) cannot be read.
     #[error("its signature section cannot be read ({reason}): the file is damaged or was altered")]
@@ -98,11 +95,7 @@ pub enum VerifyError {
         reason: String,
     },
     /// No trusted key to check against.
-    #[error(
-        "there is no public key to verify with\n\
-         help: pass `--key NAME|FILE` or `--keys-dir DIR`, or add keys with `wash keys new` / \
-         `wash keys import`"
-    )]
+    #[error("there is no public key to verify with")]
     NoKeys,
     /// The policy is not met.
     #[error("{}", failure_message(.report, *.require_all))]
@@ -152,20 +145,29 @@ fn failure_message(report: &VerifyReport, require_all: bool) -> String {
         "its signatures are from key ids: {}",
         ids.join(", ")
     ));
-    if failing.iter().any(|k| k.outcome == Outcome::Modified) {
-        lines.push(
-            "help: the file changed after it was signed; rebuild and sign it again, or get an \
-             unmodified copy"
-                .into(),
-        );
-    } else {
-        lines.push(
-            "help: check that you were given the signer's public key (`wash keys show NAME` \
-             prints its key id)"
-                .into(),
-        );
-    }
     lines.join("\n")
+}
+
+impl crate::hint::Hint for VerifyError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            VerifyError::NotSigned => "sign it with `wash sign FILE --key NAME`".into(),
+            VerifyError::NoKeys => "pass `--key NAME|FILE` or `--keys-dir DIR`, or add keys with \
+                `wash keys new` / `wash keys import`"
+                .into(),
+            VerifyError::Failed { report, .. }
+                if report.keys.iter().any(|k| k.outcome == Outcome::Modified) =>
+            {
+                "the file changed after it was signed; rebuild and sign it again, or get an \
+                 unmodified copy"
+                    .into()
+            }
+            VerifyError::Failed { .. } => "check that you were given the signer's public key \
+                (`wash keys show NAME` prints its key id)"
+                .into(),
+            VerifyError::NotWasm | VerifyError::Malformed { .. } => return None,
+        })
+    }
 }
 
 fn describe(outcome: Outcome) -> &'static str {

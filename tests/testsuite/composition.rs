@@ -176,10 +176,51 @@ fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
     // ...and the call crosses from one component into the other.
     let out = run(wash().args(["run", caller_wasm, "--", "Grace"]), true);
     assert_eq!(stdout(&out), "Hello, Grace (7)!\nHELLO, A | HELLO, B (2)\n");
+
+    // Selecting the caller builds the member it depends on too, as cargo builds a package's
+    // dependencies, and plugs it in (issue 11).
+    let out = run(
+        wash()
+            .args(["build", "--json", "-p", "greet-caller"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        true,
+    );
+    let caller = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["name"] == "greet-caller")
+        .expect("caller built");
+    assert_eq!(caller["composed_from"], serde_json::json!(["greeter"]));
+    // `wash run -p greet-caller` runs that app, the greeter inside.
+    let out = run(
+        wash()
+            .args(["run", "-p", "greet-caller", "--", "Ida"])
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        true,
+    );
+    assert!(
+        stdout(&out).starts_with("Hello, Ida (7)!"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 fn an_import_nothing_provides_is_named(target: &Path) {
+    // The greeter made a plain library: it still compiles into the caller, but no component of
+    // the build exports its interface any more.
     let ws = two_crate_workspace();
+    let manifest = ws.path().join("greeter/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            r#"crate-type = ["cdylib", "rlib"]"#,
+            r#"crate-type = ["rlib"]"#,
+        ),
+    )
+    .unwrap();
     let err = stderr(&build_caller_fails(&ws, target));
     assert!(
         err.contains("package `greet-caller` imports what no component of this build exports: acme:greeter/greet@0.1.0"),
@@ -348,6 +389,47 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
         "{response}"
     );
     assert!(server.interrupt().success());
+
+    // One idea of "the app" (issue 11): selecting the front builds the greeter it depends on,
+    // as cargo builds a package's dependencies, and composes it in...
+    let out = run(
+        wash()
+            .args(["build", "--json", "-p", "front"])
+            .current_dir(&app)
+            .env("CARGO_TARGET_DIR", &target),
+        true,
+    );
+    let front: serde_json::Value = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["name"] == "front")
+        .expect("front built");
+    assert_eq!(front["composed_from"], serde_json::json!(["greeter"]));
+    // ...and `wash push` at the workspace root pushes the front, the greeter inside.
+    let registry = crate::registry::Registry::start();
+    let docker = temp_dir();
+    let reference = registry.reference("hello-app:0.1.0");
+    let out = run(
+        wash()
+            .args(["push", "--json", &reference])
+            .current_dir(&app)
+            .env("DOCKER_CONFIG", docker.path())
+            .env("CARGO_TARGET_DIR", &target),
+        true,
+    );
+    let pushed: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(pushed["reason"], "component-pushed");
+    let out = run(
+        wash()
+            .args(["inspect", "--json", &reference])
+            .env("DOCKER_CONFIG", docker.path()),
+        true,
+    );
+    let inspected: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let exports = inspected["world"]["exports"].to_string();
+    assert!(exports.contains("wasi:http/incoming-handler"), "{exports}");
+    let imports = inspected["world"]["imports"].to_string();
+    assert!(!imports.contains("greeter"), "{imports}");
 }
 
 /// `wash build -p greet-caller` in the workspace, which must fail.

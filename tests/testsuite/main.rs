@@ -6,9 +6,11 @@
 mod support;
 
 mod build;
+mod cli;
 mod composition;
 mod help;
 mod inspect;
+mod layout;
 mod new;
 mod oci;
 mod registry;

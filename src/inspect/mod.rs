@@ -103,11 +103,7 @@ pub enum InspectError {
         path: PathBuf,
     },
     /// A core module, not a component.
-    #[error(
-        "`{path}` is a core WebAssembly module, not a component\n\
-         help: build it for `wasm32-wasip2` (`wash build` does), or wrap it with \
-         `wasm-tools component new`"
-    )]
+    #[error("`{path}` is a core WebAssembly module, not a component")]
     CoreModule {
         /// The file.
         path: PathBuf,
@@ -122,18 +118,42 @@ pub enum InspectError {
     },
 }
 
-/// Inspects the component at `path`; `with_wit` also renders its WIT.
-pub fn inspect_file(path: &Path, with_wit: bool) -> Result<Inspection, InspectError> {
+impl crate::hint::Hint for InspectError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            InspectError::CoreModule { .. } => Some(
+                "build it for `wasm32-wasip2` (`wash build` does), or wrap it with \
+                 `wasm-tools component new`"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// What to report beyond the world, size, digest and metadata.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InspectOptions<'a> {
+    /// Render the component's full WIT.
+    pub wit: bool,
+    /// Check its signatures against these keys (a signature by no key here is listed as
+    /// unchecked).
+    pub keys: &'a [crate::sign::TrustedKey],
+}
+
+/// Inspects the component at `path`.
+pub fn inspect_file(path: &Path, options: &InspectOptions<'_>) -> Result<Inspection, InspectError> {
     let bytes = artifact::read(path)?;
-    inspect_bytes(path, &bytes, with_wit)
+    inspect_bytes(path, &bytes, options)
 }
 
 /// Inspects component bytes; `path` is only used to name the file in results and errors.
 pub fn inspect_bytes(
     path: &Path,
     bytes: &[u8],
-    with_wit: bool,
+    options: &InspectOptions<'_>,
 ) -> Result<Inspection, InspectError> {
+    let with_wit = options.wit;
     let path_buf = path.to_path_buf();
     if !artifact::is_wasm(bytes) {
         return Err(InspectError::NotWasm { path: path_buf });
@@ -164,17 +184,8 @@ pub fn inspect_bytes(
         metadata: read_metadata(bytes),
         composition: composition::parts(bytes),
         virt: crate::virt::read_report(bytes),
-        signatures: local_signature_check(bytes),
+        signatures: crate::sign::check_signatures(bytes, options.keys),
     })
-}
-
-/// The signatures, checked against the local key store; an unreadable store counts as empty
-/// (inspecting must not fail for want of keys).
-fn local_signature_check(bytes: &[u8]) -> Vec<crate::sign::SignatureStatus> {
-    let local = crate::sign::KeyStore::open_default()
-        .trusted()
-        .unwrap_or_default();
-    crate::sign::check_signatures(bytes, &local)
 }
 
 fn summarize(resolve: &Resolve, world: WorldId) -> WorldSummary {

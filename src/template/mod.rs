@@ -88,13 +88,28 @@ pub struct Created {
     pub files: Vec<PathBuf>,
 }
 
+impl crate::hint::Hint for TemplateError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            TemplateError::InvalidName { .. } => "use a name like `my-component` (letters, \
+                digits, `-` and `_`; not starting with a digit), or pass `--name`"
+                .into(),
+            TemplateError::DestinationNotEmpty { .. } => {
+                "choose another path, or remove that folder first".into()
+            }
+            TemplateError::UnknownTemplate { .. } => "pass `--template-path DIR` for a local \
+                template, or `--git URL` for one in a repository"
+                .into(),
+            _ => return None,
+        })
+    }
+}
+
 /// What can go wrong in `wash new`.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     /// The name cannot be a Cargo package name.
-    #[error(
-        "`{name}` cannot be used as a package name: {reason}\nhelp: use a name like `my-component` (letters, digits, `-` and `_`; not starting with a digit), or pass `--name`"
-    )]
+    #[error("`{name}` cannot be used as a package name: {reason}")]
     InvalidName {
         /// The name.
         name: String,
@@ -102,17 +117,13 @@ pub enum TemplateError {
         reason: String,
     },
     /// The folder exists and has files in it.
-    #[error(
-        "destination `{path}` already exists and is not empty\nhelp: choose another path, or remove that folder first"
-    )]
+    #[error("destination `{path}` already exists and is not empty")]
     DestinationNotEmpty {
         /// The folder.
         path: PathBuf,
     },
     /// No built-in template has this name.
-    #[error(
-        "there is no built-in template `{name}` (built-in: {known})\nhelp: pass `--template-path DIR` for a local template, or `--git URL` for one in a repository"
-    )]
+    #[error("there is no built-in template `{name}` (built-in: {known})")]
     UnknownTemplate {
         /// The name asked for.
         name: String,

@@ -1,0 +1,349 @@
+//! Plugs WebAssembly components into each other's imports with wac-graph: transitively (a
+//! plug's own imports are plugged too), matching semver-compatible interface versions (an import
+//! of `0.2.0` takes an export of `0.2.3`), and checking that each export's type fits.
+//!
+//! This is wash's composition core: bytes in, bytes out. It reads no files, workspaces or
+//! registries; finding the components is the caller's job (wash resolves paths, workspace
+//! members and registry references before calling it).
+//!
+//! ```no_run
+//! use wash_compose::{ComposeOptions, Plug, compose};
+//! let root = std::fs::read("front.wasm")?;
+//! let greeter = Plug { name: "greeter".into(), bytes: std::fs::read("greeter.wasm")? };
+//! let composition = compose(root, vec![greeter], &ComposeOptions::default())?;
+//! for link in &composition.links {
+//!     println!("{} <- {} (from {})", link.import, link.export, link.provider);
+//! }
+//! std::fs::write("app.wasm", composition.bytes.expect("not a dry run"))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+
+use std::collections::HashMap;
+
+use wac_graph::types::{Package, SubtypeChecker, are_semver_compatible};
+use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
+
+/// A component to plug in, by the name errors and plans use for it.
+#[derive(Debug, Clone)]
+pub struct Plug {
+    /// A path or a package name.
+    pub name: String,
+    /// The component.
+    pub bytes: Vec<u8>,
+}
+
+/// One import satisfied by one export.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    /// The component that imports (`root` or a plug's name).
+    pub consumer: String,
+    /// Its import.
+    pub import: String,
+    /// The plug that provides it.
+    pub provider: String,
+    /// The export used (may differ from `import` by a compatible version).
+    pub export: String,
+}
+
+/// An import no plug provides: it stays an import of the composed component.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OpenImport {
+    /// The component that imports it.
+    pub consumer: String,
+    /// The import.
+    pub import: String,
+}
+
+/// The result of planning (and, unless a dry run, encoding) a composition.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Composition {
+    /// Which import is satisfied by which plug.
+    pub links: Vec<Link>,
+    /// Imports left for the host.
+    pub open_imports: Vec<OpenImport>,
+    /// The composed component; `None` for a dry run.
+    #[serde(skip)]
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// What can go wrong composing.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// A file is not a component wac can read.
+    #[error("`{name}` cannot be composed: {message}")]
+    Load {
+        /// The component.
+        name: String,
+        /// Why.
+        message: String,
+    },
+    /// Several plugs export what one import needs.
+    #[error("import `{import}` of `{consumer}` is exported by several plugs: {}", providers.join(", "))]
+    Ambiguous {
+        /// The import.
+        import: String,
+        /// Its component.
+        consumer: String,
+        /// The plugs that could satisfy it.
+        providers: Vec<String>,
+    },
+    /// Plugs that import each other in a circle.
+    #[error("plugs import each other in a cycle: {}", cycle.join(" -> "))]
+    Cycle {
+        /// The components in the cycle.
+        cycle: Vec<String>,
+    },
+    /// A plug that satisfies nothing: most likely the wrong file.
+    #[error("plug `{name}` satisfies none of the imports (its exports: {exports})")]
+    UnusedPlug {
+        /// The plug.
+        name: String,
+        /// What it exports.
+        exports: String,
+    },
+    /// wac-graph refused the graph or its encoding.
+    #[error("could not compose: {message}")]
+    Graph {
+        /// wac-graph's message.
+        message: String,
+    },
+}
+
+fn graph_err(e: impl std::fmt::Display) -> ComposeError {
+    ComposeError::Graph {
+        message: format!("{e:#}"),
+    }
+}
+
+struct Planner {
+    graph: CompositionGraph,
+    names: HashMap<PackageId, String>,
+    plugs: Vec<PackageId>,
+    instances: HashMap<PackageId, NodeId>,
+    links: Vec<Link>,
+    open: Vec<OpenImport>,
+}
+
+/// How to compose.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ComposeOptions {
+    /// Only plan: which plug satisfies which import; no component is encoded.
+    pub dry_run: bool,
+    /// Accept plugs that satisfy nothing (as `wash build` does when it offers every component
+    /// of the build to each other). By default such a plug is an error: most likely the wrong
+    /// file was given.
+    pub allow_unused_plugs: bool,
+}
+
+/// Plugs `plugs` into `root`'s imports (and into each other's), and exports what `root`
+/// exports.
+pub fn compose(
+    root: Vec<u8>,
+    plugs: Vec<Plug>,
+    options: &ComposeOptions,
+) -> Result<Composition, ComposeError> {
+    let mut graph = CompositionGraph::new();
+    let mut names = HashMap::new();
+    let mut register = |graph: &mut CompositionGraph, name: &str, key: String, bytes: Vec<u8>| {
+        let pkg = Package::from_bytes(&key, None, bytes, graph.types_mut()).map_err(|e| {
+            ComposeError::Load {
+                name: name.to_string(),
+                message: format!("{e:#}"),
+            }
+        })?;
+        let id = graph.register_package(pkg).map_err(graph_err)?;
+        names.insert(id, name.to_string());
+        Ok::<_, ComposeError>(id)
+    };
+    let root_id = register(&mut graph, "root", "wash:root".into(), root)?;
+    let mut plug_ids = Vec::new();
+    for (i, p) in plugs.into_iter().enumerate() {
+        plug_ids.push(register(
+            &mut graph,
+            &p.name,
+            format!("wash:plug{i}"),
+            p.bytes,
+        )?);
+    }
+    let mut planner = Planner {
+        graph,
+        names,
+        plugs: plug_ids,
+        instances: HashMap::new(),
+        links: Vec::new(),
+        open: Vec::new(),
+    };
+    let root_node = planner.instantiate(root_id, &mut Vec::new())?;
+    for id in planner.plugs.clone() {
+        if !options.allow_unused_plugs && !planner.instances.contains_key(&id) {
+            let exports = planner.graph.types()[planner.graph[id].ty()]
+                .exports
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(ComposeError::UnusedPlug {
+                name: planner.names[&id].clone(),
+                exports: if exports.is_empty() {
+                    "none".into()
+                } else {
+                    exports
+                },
+            });
+        }
+    }
+    let exports: Vec<String> = planner.graph.types()[planner.graph[root_id].ty()]
+        .exports
+        .keys()
+        .cloned()
+        .collect();
+    for name in exports {
+        let node = planner
+            .graph
+            .alias_instance_export(root_node, &name)
+            .map_err(graph_err)?;
+        planner.graph.export(node, &name).map_err(graph_err)?;
+    }
+    let bytes = if options.dry_run {
+        None
+    } else {
+        Some(
+            planner
+                .graph
+                .encode(EncodeOptions::default())
+                .map_err(graph_err)?,
+        )
+    };
+    Ok(Composition {
+        links: planner.links,
+        open_imports: planner.open,
+        bytes,
+    })
+}
+
+impl Planner {
+    /// Instantiates `pkg` once, first instantiating the plugs its imports need.
+    fn instantiate(
+        &mut self,
+        pkg: PackageId,
+        stack: &mut Vec<PackageId>,
+    ) -> Result<NodeId, ComposeError> {
+        if let Some(node) = self.instances.get(&pkg) {
+            return Ok(*node);
+        }
+        if stack.contains(&pkg) {
+            let mut cycle: Vec<String> = stack.iter().map(|p| self.names[p].clone()).collect();
+            cycle.push(self.names[&pkg].clone());
+            return Err(ComposeError::Cycle { cycle });
+        }
+        stack.push(pkg);
+        let imports: Vec<(String, wac_graph::types::ItemKind)> = self.graph.types()
+            [self.graph[pkg].ty()]
+        .imports
+        .iter()
+        .map(|(n, k)| (n.clone(), *k))
+        .collect();
+        let mut args = Vec::new();
+        for (import, kind) in imports {
+            let providers = self.providers(pkg, &import, kind);
+            match providers.as_slice() {
+                [] => self.open.push(OpenImport {
+                    consumer: self.names[&pkg].clone(),
+                    import,
+                }),
+                [(provider, export)] => {
+                    let node = self.instantiate(*provider, stack)?;
+                    args.push((import.clone(), node, export.clone()));
+                    self.links.push(Link {
+                        consumer: self.names[&pkg].clone(),
+                        import,
+                        provider: self.names[provider].clone(),
+                        export: export.clone(),
+                    });
+                }
+                many => {
+                    return Err(ComposeError::Ambiguous {
+                        import,
+                        consumer: self.names[&pkg].clone(),
+                        providers: many
+                            .iter()
+                            .map(|(p, _)| format!("`{}`", self.names[p]))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        stack.pop();
+        let node = self.graph.instantiate(pkg);
+        // Recorded in the result's name section: `wash inspect` shows the tree by these names.
+        self.graph.set_node_name(node, self.names[&pkg].clone());
+        for (import, provider_node, export) in args {
+            let value = self
+                .graph
+                .alias_instance_export(provider_node, &export)
+                .map_err(graph_err)?;
+            self.graph
+                .set_instantiation_argument(node, &import, value)
+                .map_err(graph_err)?;
+        }
+        self.instances.insert(pkg, node);
+        Ok(node)
+    }
+
+    /// The plugs (other than `consumer`) exporting something `import` accepts: the same name,
+    /// or a semver-compatible version of it, whose type fits.
+    fn providers(
+        &self,
+        consumer: PackageId,
+        import: &str,
+        kind: wac_graph::types::ItemKind,
+    ) -> Vec<(PackageId, String)> {
+        let mut found = Vec::new();
+        for &plug in &self.plugs {
+            if plug == consumer {
+                continue;
+            }
+            let exports = &self.graph.types()[self.graph[plug].ty()].exports;
+            let candidate = exports.get_key_value(import).or_else(|| {
+                exports
+                    .iter()
+                    .find(|(name, _)| are_semver_compatible(name, import))
+            });
+            if let Some((name, export_kind)) = candidate {
+                let mut cache = Default::default();
+                let mut checker = SubtypeChecker::new(&mut cache);
+                if checker
+                    .is_subtype(*export_kind, self.graph.types(), kind, self.graph.types())
+                    .is_ok()
+                {
+                    found.push((plug, name.clone()));
+                }
+            }
+        }
+        found
+    }
+}
+
+impl Composition {
+    /// The imports left for the host, sorted, each once.
+    pub fn open_import_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .open_imports
+            .iter()
+            .map(|o| o.import.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The plugs that provide at least one import, sorted, each once.
+    pub fn providers(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.links.iter().map(|l| l.provider.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}

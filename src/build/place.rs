@@ -1,0 +1,137 @@
+//! Placing: each component cargo produced is validated and copied to
+//! `<target-dir>/wasmcloud/<name>.wasm` (with the package's derived WIT beside it), and every
+//! later step that rewrites a placed component does so through [`rewrite`]. A digest record
+//! beside each file lets a no-op build skip hashing what has not changed.
+
+use std::path::{Path, PathBuf};
+
+use super::cargo::WasmArtifact;
+use super::{BuildError, BuildStep, BuiltComponent, Reporter};
+use crate::artifact;
+
+/// Validates and places one package's components, and writes its derived WIT.
+pub(super) fn package(
+    package: &cargo_metadata::Package,
+    artifacts: &[&WasmArtifact],
+    out_dir: &Path,
+    reporter: &dyn Reporter,
+) -> Result<Vec<BuiltComponent>, BuildError> {
+    let wit = write_derived_wit(package, out_dir)?;
+    let mut built = Vec::new();
+    for a in artifacts {
+        let name = if a.is_lib {
+            package.name.to_string()
+        } else {
+            a.target_name.clone()
+        };
+        reporter.step(BuildStep::Placing(&name));
+        let dest = out_dir.join(format!("{name}.wasm"));
+        let (size, digest) = place(&a.path, &dest, a.fresh)?;
+        built.push(BuiltComponent {
+            package: package.name.to_string(),
+            name,
+            path: dest,
+            size,
+            digest,
+            wit: wit.clone(),
+            composed_from: Vec::new(),
+            signed_by: Vec::new(),
+        });
+    }
+    Ok(built)
+}
+
+/// Replaces a placed component's bytes (composed, virtualized or signed), keeping its size,
+/// digest and digest record in step with the file.
+pub(super) fn rewrite(c: &mut BuiltComponent, bytes: &[u8]) -> Result<(), BuildError> {
+    artifact::write_atomic(&c.path, bytes)?;
+    c.size = bytes.len() as u64;
+    c.digest = artifact::sha256_digest(bytes);
+    record_digest(&c.path, &c.digest);
+    Ok(())
+}
+
+/// Writes the package's derived WIT to `<out>/wit/<package>.wit`, where tools that want the
+/// WIT without decoding the component (wkg, wit-bindgen, other languages) can read it.
+fn write_derived_wit(
+    package: &cargo_metadata::Package,
+    out_dir: &Path,
+) -> Result<Option<PathBuf>, BuildError> {
+    let Some(derived) = crate::wit::derive(package)? else {
+        return Ok(None);
+    };
+    let path = out_dir.join("wit").join(format!("{}.wit", package.name));
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(derived.wit.as_str()) {
+        artifact::write_atomic(&path, derived.wit.as_bytes())?;
+    }
+    Ok(Some(path))
+}
+
+/// Validates `src` and copies it to `dest` atomically. When cargo reused a fresh artifact and
+/// `dest` is already its copy, only the recorded digest is read.
+fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String), BuildError> {
+    if fresh
+        && is_same_copy(src, dest)
+        && let Some(known) = recorded_digest(dest)
+    {
+        return Ok(known);
+    }
+    let bytes = artifact::read(src)?;
+    if !artifact::is_component(&bytes) {
+        return Err(BuildError::NotAComponent {
+            path: src.to_path_buf(),
+        });
+    }
+    artifact::validate_component(&bytes).map_err(|source| BuildError::Invalid {
+        path: src.to_path_buf(),
+        source,
+    })?;
+    artifact::write_atomic(dest, &bytes)?;
+    let digest = artifact::sha256_digest(&bytes);
+    record_digest(dest, &digest);
+    Ok((bytes.len() as u64, digest))
+}
+
+/// `<dir>/.<name>.wasm.digest`: `size mtime-ns digest` of the placed file when it was written.
+fn digest_record_path(dest: &Path) -> PathBuf {
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    dest.with_file_name(format!(".{name}.digest"))
+}
+
+fn size_and_mtime(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((meta.len(), mtime.as_nanos()))
+}
+
+fn record_digest(dest: &Path, digest: &str) {
+    if let Some((size, mtime)) = size_and_mtime(dest) {
+        // Best effort: without the record the next build hashes the file again.
+        let _ = std::fs::write(digest_record_path(dest), format!("{size} {mtime} {digest}"));
+    }
+}
+
+/// The recorded digest, if the file is still exactly as it was when recorded.
+fn recorded_digest(dest: &Path) -> Option<(u64, String)> {
+    let record = std::fs::read_to_string(digest_record_path(dest)).ok()?;
+    let mut fields = record.split(' ');
+    let size: u64 = fields.next()?.parse().ok()?;
+    let mtime: u128 = fields.next()?.parse().ok()?;
+    let digest = fields.next()?;
+    (size_and_mtime(dest)? == (size, mtime) && digest.starts_with("sha256:"))
+        .then(|| (size, digest.to_string()))
+}
+
+fn is_same_copy(src: &Path, dest: &Path) -> bool {
+    let (Ok(s), Ok(d)) = (std::fs::metadata(src), std::fs::metadata(dest)) else {
+        return false;
+    };
+    match (s.modified(), d.modified()) {
+        (Ok(sm), Ok(dm)) => s.len() == d.len() && dm >= sm,
+        _ => false,
+    }
+}

@@ -1,0 +1,106 @@
+//! `wash push`: a component — the app of a fresh build of the current crate, or a file — to the
+//! reference given or the one `[package.metadata.wasmcloud.registry]` names.
+
+use std::path::PathBuf;
+
+use super::{OpError, failed, runtime};
+use crate::build::{self, BuildOptions, Reporter};
+use crate::hint::Advice;
+use crate::oci::layout::PackageInfo;
+use crate::oci::{self, ClientOptions, ComponentRef, ProgressHandle, PushOptions, Pushed};
+use crate::project::{Project, WasmcloudConfig};
+
+/// What to push, and where.
+#[derive(Debug, Clone, Default)]
+pub struct PushRequest {
+    /// `REGISTRY/REPOSITORY[:TAG]`; default: the registry config's reference.
+    pub reference: Option<String>,
+    /// The component file; default: build, and push the build's app.
+    pub path: Option<PathBuf>,
+    /// The crate (what to build, and whose `Cargo.toml` names the registry and annotations).
+    pub build: BuildOptions,
+    /// `--annotation KEY=VALUE`.
+    pub annotations: Vec<String>,
+    /// Plain HTTP.
+    pub insecure: bool,
+    /// Components larger than this go up in chunks.
+    pub chunked_above: u64,
+}
+
+/// Builds (unless a file is given), then pushes.
+pub fn push(
+    request: &PushRequest,
+    reporter: &dyn Reporter,
+    progress: ProgressHandle,
+) -> Result<Pushed, OpError> {
+    let annotations = request
+        .annotations
+        .iter()
+        .map(|a| oci::push::parse_annotation(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (path, package) = component_and_package(request, reporter)?;
+    let config = match &package {
+        Some(p) => WasmcloudConfig::of(p)?,
+        None => WasmcloudConfig::default(),
+    };
+    let reference_text = match (&request.reference, &config.registry) {
+        (Some(r), _) => r.clone(),
+        (None, Some(registry)) => registry.reference.clone(),
+        (None, None) => {
+            return Err(Advice::new(
+                "no registry reference to push to",
+                "pass one (`wash push localhost:5000/hello:0.1.0`), or set `reference` in \
+                 `[package.metadata.wasmcloud.registry]` of Cargo.toml",
+            )
+            .into());
+        }
+    };
+    let reference = ComponentRef::parse(&reference_text)?;
+    let insecure = request.insecure || config.registry.as_ref().is_some_and(|r| r.insecure);
+    let bytes = crate::artifact::read(&path)?;
+    let options = PushOptions {
+        client: ClientOptions { insecure },
+        annotations,
+        package: package.as_ref().map(PackageInfo::of),
+        progress,
+        chunked_above: request.chunked_above,
+    };
+    let doing = format!("failed to push `{}` to `{reference_text}`", path.display());
+    runtime()?
+        .block_on(oci::push(&reference, &path, bytes.into(), &options))
+        .map_err(failed(doing))
+}
+
+/// The file to push and the package it came from: with a file, the package `--manifest-path`
+/// selects (if given); without, the app of a fresh build and its package. The config is read
+/// before building: a typo in it should not cost a build.
+fn component_and_package(
+    request: &PushRequest,
+    reporter: &dyn Reporter,
+) -> Result<(PathBuf, Option<cargo_metadata::Package>), OpError> {
+    let selection = &request.build.selection;
+    if let Some(path) = &request.path {
+        if selection.manifest_path.is_none() && selection.packages.is_empty() {
+            return Ok((path.clone(), None));
+        }
+        let project = Project::load(selection)?;
+        let mut packages = project.packages();
+        return match (packages.next(), packages.next()) {
+            (Some(one), None) => Ok((path.clone(), Some(one.clone()))),
+            _ => Err(Advice::new(
+                "a component file is pushed with the annotations of one package",
+                "select it with `-p NAME`",
+            )
+            .into()),
+        };
+    }
+    let project = Project::load(selection)?;
+    for package in project.packages_with_member_dependencies() {
+        WasmcloudConfig::of(package)?;
+    }
+    let built =
+        build::build(&request.build, reporter).map_err(failed("failed to build the component"))?;
+    let app = built.app()?;
+    let package = project.member(&app.package).cloned();
+    Ok((app.path.clone(), package))
+}
