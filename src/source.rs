@@ -279,7 +279,7 @@ mod tests {
         let missing = locate("b.wasm", &ctx(dir.path())).unwrap();
         assert!(missing.read().is_err());
         // Where members are looked up too, the error names all three forms.
-        let project = crate::project::Project::load(&Default::default()).unwrap();
+        let project = Project::load(&Default::default()).unwrap();
         let mut with_members = ctx(dir.path());
         with_members.members = Members::Of(&project);
         let err = locate("b.wasm", &with_members).unwrap_err();
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn a_member_without_a_built_component_says_to_build_it() {
         let dir = tempfile::tempdir().unwrap();
-        let project = crate::project::Project::load(&Default::default()).unwrap();
+        let project = Project::load(&Default::default()).unwrap();
         let mut c = ctx(dir.path());
         c.members = Members::Of(&project);
         // `wash-derive` is a member of wash's own workspace that never becomes a component.
