@@ -46,8 +46,6 @@ pub struct Context<'a> {
 /// A component found for a word.
 #[derive(Debug, Clone)]
 pub struct Located {
-    /// The word as given (errors and plans name components by it).
-    pub name: String,
     /// The component file.
     pub path: PathBuf,
     /// What was pulled, when the word was a registry reference.
@@ -159,11 +157,11 @@ pub fn locate(word: &str, ctx: &Context<'_>) -> Result<Located, SourceError> {
         if ctx.pull.verifier.is_some() {
             return Err(SourceError::VerifyLocal { path });
         }
-        return Ok(located(word, path, None));
+        return Ok(located(path, None));
     }
     let members = if is_member_name(word) {
         match member_component(word, ctx.members)? {
-            Ok(found) => return Ok(located(word, found, None)),
+            Ok(found) => return Ok(located(found, None)),
             Err(search) => search,
         }
     } else {
@@ -172,7 +170,7 @@ pub fn locate(word: &str, ctx: &Context<'_>) -> Result<Located, SourceError> {
     if ComponentRef::looks_like_reference(word) {
         return pull(word, &ctx.pull).map(|pulled| {
             let path = pulled.path.clone();
-            located(word, path, Some(pulled))
+            located(path, Some(pulled))
         });
     }
     if matches!(ctx.members, Members::None) {
@@ -181,7 +179,7 @@ pub fn locate(word: &str, ctx: &Context<'_>) -> Result<Located, SourceError> {
         if ctx.pull.verifier.is_some() {
             return Err(SourceError::VerifyLocal { path });
         }
-        return Ok(located(word, path, None));
+        return Ok(located(path, None));
     }
     Err(SourceError::NotFound {
         word: word.to_string(),
@@ -190,12 +188,8 @@ pub fn locate(word: &str, ctx: &Context<'_>) -> Result<Located, SourceError> {
     })
 }
 
-fn located(word: &str, path: PathBuf, pulled: Option<Pulled>) -> Located {
-    Located {
-        name: word.to_string(),
-        path,
-        pulled,
-    }
+fn located(path: PathBuf, pulled: Option<Pulled>) -> Located {
+    Located { path, pulled }
 }
 
 /// Cargo package names: letters, digits, `-` and `_` (never a path or a reference).
@@ -287,7 +281,8 @@ mod tests {
         assert!(err.to_string().contains("b.wasm"), "{err}");
         let err = locate("no-such-member", &with_members).unwrap_err();
         assert!(
-            err.to_string().contains("no member of this workspace has that name"),
+            err.to_string()
+                .contains("no member of this workspace has that name"),
             "{err}"
         );
     }

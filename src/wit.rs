@@ -92,18 +92,18 @@ fn list(errors: &[String]) -> String {
 }
 
 /// The WIT package name for a Cargo package: `<namespace>:<crate-name>@<version>`.
-pub fn package_name(package: &Package) -> Result<PackageName, ConfigError> {
-    let config = WasmcloudConfig::of(package)?;
-    Ok(PackageName::new(
+pub fn package_name(package: &Package, config: &WasmcloudConfig) -> PackageName {
+    PackageName::new(
         config.namespace(),
         &package.name,
         Some(&package.version.to_string()),
-    ))
+    )
 }
 
 /// Derives the package's WIT from its sources; `None` when it defines no interfaces or types.
-pub fn derive(package: &Package) -> Result<Option<DerivedWit>, WitError> {
-    let name = package_name(package)?;
+/// `config` is the package's `[package.metadata.wasmcloud]` (for the namespace).
+pub fn derive(package: &Package, config: &WasmcloudConfig) -> Result<Option<DerivedWit>, WitError> {
+    let name = package_name(package, config);
     let dir: PathBuf = package
         .manifest_path
         .parent()
@@ -139,10 +139,13 @@ pub fn derive_selected(selection: &PackageSelection) -> Result<Vec<DerivedWit>, 
     let project = Project::load(selection)?;
     let mut derived = Vec::new();
     for package in project.packages() {
-        let one = derive(package).map_err(|source| WitError::InPackage {
-            package: package.name.to_string(),
-            source: Box::new(source),
-        })?;
+        let one = WasmcloudConfig::of(package)
+            .map_err(WitError::from)
+            .and_then(|config| derive(package, &config))
+            .map_err(|source| WitError::InPackage {
+                package: package.name.to_string(),
+                source: Box::new(source),
+            })?;
         derived.extend(one);
     }
     Ok(derived)

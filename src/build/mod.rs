@@ -113,8 +113,9 @@ impl Reporter for () {
 }
 
 /// Builds the selected packages (and the members they depend on) into finished components:
-/// compile and place, then, per component, compose → virtualize → sign, each as its package's
-/// `[package.metadata.wasmcloud]` asks. The config is read once per package, before any step.
+/// compile and place, write each package's derived WIT, then, per component, compose →
+/// virtualize → sign, each as its package's `[package.metadata.wasmcloud]` asks. The config is
+/// read once per package, before any of these steps.
 pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, BuildError> {
     let (project, mut components) = compile(opts, reporter)?;
     let configs = configs(&project, &components)?;
@@ -123,6 +124,15 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
             .member(&c.package)
             .expect("built components come from workspace members")
     };
+    let out_dir = project.output_dir();
+    let mut wit: HashMap<String, Option<PathBuf>> = HashMap::new();
+    for c in &mut components {
+        if !wit.contains_key(&c.package) {
+            let path = place::derived_wit(package_of(c), &configs[&c.package], &out_dir)?;
+            wit.insert(c.package.clone(), path);
+        }
+        c.wit = wit[&c.package].clone();
+    }
     // Each component is offered the others as they were placed, before any was rewritten.
     let parts: Vec<(String, Vec<u8>)> = components
         .iter()

@@ -9,14 +9,13 @@ use super::cargo::WasmArtifact;
 use super::{BuildError, BuildStep, BuiltComponent, Reporter};
 use crate::artifact;
 
-/// Validates and places one package's components, and writes its derived WIT.
+/// Validates and places one package's components.
 pub(super) fn package(
     package: &cargo_metadata::Package,
     artifacts: &[&WasmArtifact],
     out_dir: &Path,
     reporter: &dyn Reporter,
 ) -> Result<Vec<BuiltComponent>, BuildError> {
-    let wit = write_derived_wit(package, out_dir)?;
     let mut built = Vec::new();
     for a in artifacts {
         let name = if a.is_lib {
@@ -33,7 +32,7 @@ pub(super) fn package(
             path: dest,
             size,
             digest,
-            wit: wit.clone(),
+            wit: None,
             composed_from: Vec::new(),
             signed_by: Vec::new(),
         });
@@ -53,11 +52,12 @@ pub(super) fn rewrite(c: &mut BuiltComponent, bytes: &[u8]) -> Result<(), BuildE
 
 /// Writes the package's derived WIT to `<out>/wit/<package>.wit`, where tools that want the
 /// WIT without decoding the component (wkg, wit-bindgen, other languages) can read it.
-fn write_derived_wit(
+pub(super) fn derived_wit(
     package: &cargo_metadata::Package,
+    config: &crate::project::WasmcloudConfig,
     out_dir: &Path,
 ) -> Result<Option<PathBuf>, BuildError> {
-    let Some(derived) = crate::wit::derive(package)? else {
+    let Some(derived) = crate::wit::derive(package, config)? else {
         return Ok(None);
     };
     let path = out_dir.join("wit").join(format!("{}.wit", package.name));

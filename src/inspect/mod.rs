@@ -109,12 +109,13 @@ pub enum InspectError {
         path: PathBuf,
     },
     /// A component whose types cannot be decoded.
-    #[error("`{path}` is not a valid WebAssembly component: {message}")]
+    #[error("`{path}` is not a valid WebAssembly component")]
     Invalid {
         /// The file.
         path: PathBuf,
-        /// What the decoder found.
-        message: String,
+        /// What the validator or decoder found.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
 }
 
@@ -161,19 +162,21 @@ pub fn inspect_bytes(
     if !artifact::is_component(bytes) {
         return Err(InspectError::CoreModule { path: path_buf });
     }
-    let invalid = |e: &dyn std::fmt::Display| InspectError::Invalid {
+    let invalid = |e: Box<dyn std::error::Error + Send + Sync + 'static>| InspectError::Invalid {
         path: path.to_path_buf(),
-        message: format!("{e:#}"),
+        source: e,
     };
-    artifact::validate_component(bytes).map_err(|e| invalid(&e))?;
-    let (resolve, world) = match wit_component::decode(bytes).map_err(|e| invalid(&e))? {
+    artifact::validate_component(bytes).map_err(|e| invalid(e.into()))?;
+    let (resolve, world) = match wit_component::decode(bytes).map_err(|e| invalid(e.into()))? {
         DecodedWasm::Component(resolve, world) => (resolve, world),
         DecodedWasm::WitPackage(..) => {
-            return Err(invalid(&"it is a WIT package, not a runnable component"));
+            return Err(invalid(
+                "it is a WIT package, not a runnable component".into(),
+            ));
         }
     };
     let wit = with_wit
-        .then(|| render_wit(&resolve, world).map_err(|e| invalid(&e)))
+        .then(|| render_wit(&resolve, world).map_err(|e| invalid(e.into())))
         .transpose()?;
     Ok(Inspection {
         path: path_buf,

@@ -63,7 +63,8 @@ impl ComponentRef {
     }
 
     /// The tag (`latest` when none was written and there is no digest).
-    pub fn tag(&self) -> Option<&str> {
+    #[cfg(test)]
+    fn tag(&self) -> Option<&str> {
         self.inner.tag()
     }
 
@@ -86,14 +87,6 @@ impl ComponentRef {
                 tag.to_string(),
             ),
             explicit_tag: true,
-        }
-    }
-
-    /// The same repository, pinned to a digest.
-    pub fn with_digest(&self, digest: &str) -> ComponentRef {
-        ComponentRef {
-            inner: self.inner.clone_with_digest(digest.to_string()),
-            explicit_tag: self.explicit_tag,
         }
     }
 

@@ -188,11 +188,6 @@ impl TrustedKey {
             key,
         }
     }
-
-    /// `` `name` (key id …) ``, how errors and reports name the key.
-    pub fn label(&self) -> String {
-        format!("`{}` (key id {})", self.info.name, self.info.key_id)
-    }
 }
 
 /// A key that can sign. Its `Debug` never shows the secret.

@@ -52,22 +52,23 @@ impl Signed {
 /// What can go wrong signing.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
-    /// Not WebAssembly, or not valid WebAssembly: signing it would vouch for garbage.
-    #[error("not a valid WebAssembly component or module: {message}")]
-    Invalid {
-        /// What the validator found.
-        message: String,
-    },
+    /// Not WebAssembly at all.
+    #[error("not a WebAssembly file (it does not start with `\\0asm`)")]
+    NotWasm,
+    /// Not valid WebAssembly: signing it would vouch for garbage.
+    #[error("not a valid WebAssembly component or module")]
+    Invalid(#[source] wasmparser::BinaryReaderError),
     /// No key given.
     #[error("no key to sign with")]
     NoKeys,
     /// wasmsign2 refused.
-    #[error("could not sign with key `{key}`: {message}")]
+    #[error("could not sign with key `{key}`")]
     Sign {
         /// The key.
         key: String,
         /// What wasmsign2 reported.
-        message: String,
+        #[source]
+        source: wasmsign2::WSError,
     },
 }
 
@@ -102,14 +103,10 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
         });
     }
     if !crate::artifact::is_wasm(bytes) {
-        return Err(SignError::Invalid {
-            message: "it does not start with `\\0asm`".into(),
-        });
+        return Err(SignError::NotWasm);
     }
     // Validation sees the signature section as any custom section: already-signed files pass.
-    crate::artifact::validate_component(bytes).map_err(|e| SignError::Invalid {
-        message: format!("{e:#}"),
-    })?;
+    crate::artifact::validate_component(bytes).map_err(SignError::Invalid)?;
     let mut out = Signed {
         bytes: bytes.to_vec(),
         added: Vec::new(),
@@ -124,9 +121,9 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
         if out.added.contains(&name) {
             continue; // the same key given twice
         }
-        let err = |e: wasmsign2::WSError| SignError::Sign {
+        let err = |source: wasmsign2::WSError| SignError::Sign {
             key: name.clone(),
-            message: e.to_string(),
+            source,
         };
         let module = wasmsign2::Module::deserialize(&mut Cursor::new(&out.bytes)).map_err(err)?;
         let key_id = keys::key_id_bytes(&key.public.key);

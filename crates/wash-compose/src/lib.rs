@@ -72,12 +72,13 @@ pub struct Composition {
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
     /// A file is not a component wac can read.
-    #[error("`{name}` cannot be composed: {message}")]
+    #[error("`{name}` cannot be composed")]
     Load {
         /// The component.
         name: String,
-        /// Why.
-        message: String,
+        /// Why wac-graph could not read it.
+        #[source]
+        source: BoxError,
     },
     /// Several plugs export what one import needs.
     #[error("import `{import}` of `{consumer}` is exported by several plugs: {}", providers.join(", "))]
@@ -104,17 +105,19 @@ pub enum ComposeError {
         exports: String,
     },
     /// wac-graph refused the graph or its encoding.
-    #[error("could not compose: {message}")]
+    #[error("could not compose the components")]
     Graph {
-        /// wac-graph's message.
-        message: String,
+        /// What wac-graph refused.
+        #[source]
+        source: BoxError,
     },
 }
 
-fn graph_err(e: impl std::fmt::Display) -> ComposeError {
-    ComposeError::Graph {
-        message: format!("{e:#}"),
-    }
+/// wac-graph's errors, of several types, kept whole as a cause.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+fn graph_err(e: impl Into<BoxError>) -> ComposeError {
+    ComposeError::Graph { source: e.into() }
 }
 
 struct Planner {
@@ -150,7 +153,7 @@ pub fn compose(
         let pkg = Package::from_bytes(&key, None, bytes, graph.types_mut()).map_err(|e| {
             ComposeError::Load {
                 name: name.to_string(),
-                message: format!("{e:#}"),
+                source: e.into(),
             }
         })?;
         let id = graph.register_package(pkg).map_err(graph_err)?;
