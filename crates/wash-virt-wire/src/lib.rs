@@ -4,7 +4,9 @@
 //! with this same crate.
 //!
 //! The crate is `no_std`. Decoding borrows from the blob and never allocates, so the adapters
-//! pay only for what they keep; encoding needs the `alloc` feature (on by default).
+//! pay only for what they keep; encoding needs the `alloc` feature (on by default). The
+//! adapters decode with `decode_trusted`, which skips checking that strings are UTF-8 (wash
+//! wrote them from Rust strings) and so keeps a UTF-8 validator out of every adapter.
 //!
 //! Every number is a little-endian `u32`; a string or a byte string is its length, then its
 //! bytes. Decoding is total: a blob cut short reads as zeros and empty strings, and a list
