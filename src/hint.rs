@@ -59,12 +59,12 @@ fn probe<E: Hint + Error + 'static>(e: &(dyn Error + 'static)) -> Option<String>
 
 /// Every wash error type that implements [`Hint`]. A type missing here shows no hint, which the
 /// unit test below catches for the types it lists.
-const PROBES: &[Probe] = &[probe::<Advice>];
+const PROBES: &[Probe] = &[probe::<Advice>, probe::<crate::virt::VirtError>];
 
 /// The hints of every error in `err`'s cause chain, outermost first, without repeats.
 pub fn collect(err: &(dyn Error + 'static)) -> Vec<String> {
     let mut hints: Vec<String> = Vec::new();
-    for e in std::iter::successors(Some(err), |e| e.source()) {
+    for e in std::iter::successors(Some(err), |e: &&(dyn Error + 'static)| (*e).source()) {
         for probe in PROBES {
             if let Some(h) = probe(e)
                 && !hints.contains(&h)
@@ -78,7 +78,8 @@ pub fn collect(err: &(dyn Error + 'static)) -> Vec<String> {
 
 /// Whether `err`'s chain holds an [`Internal`] error.
 pub fn is_internal(err: &(dyn Error + 'static)) -> bool {
-    std::iter::successors(Some(err), |e| e.source()).any(|e| e.is::<Internal>())
+    std::iter::successors(Some(err), |e: &&(dyn Error + 'static)| (*e).source())
+        .any(|e| e.is::<Internal>())
 }
 
 #[cfg(test)]
