@@ -54,6 +54,8 @@ macro_rules! adapter {
 }
 
 impl AdapterKind {
+    /// Every kind, for the tests that check each checked-in module.
+    #[cfg(test)]
     pub(crate) const ALL: [AdapterKind; 8] = [
         AdapterKind::Io,
         AdapterKind::Env,
