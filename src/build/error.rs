@@ -180,8 +180,8 @@ impl Hint for BuildError {
             BuildError::Compose { source, .. } => source.hint(),
             BuildError::SignKey { source, .. } => source.hint(),
             BuildError::Sign { source, .. } => source.hint(),
-            BuildError::Virt { .. }
-            | BuildError::Spawn { .. }
+            BuildError::Virt { source, .. } => source.hint(),
+            BuildError::Spawn { .. }
             | BuildError::CargoFailed
             | BuildError::Invalid { .. }
             | BuildError::Artifact(_) => None,

@@ -188,6 +188,7 @@ const HINTED: &[Probe] = &[
     probe::<crate::sign::VerifyError>,
     probe::<crate::source::SourceError>,
     probe::<crate::template::TemplateError>,
+    probe::<crate::virt::VirtError>,
     probe::<crate::wit::WitError>,
 ];
 

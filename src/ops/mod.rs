@@ -91,7 +91,7 @@ impl Hint for OpError {
             OpError::Sign(e) => e.hint(),
             OpError::Source(e) => e.hint(),
             OpError::Verify(e) => e.hint(),
-            OpError::Virt(_) => None,
+            OpError::Virt(e) => e.hint(),
             OpError::Failed { source, .. } => source.hint(),
         }
     }

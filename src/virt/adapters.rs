@@ -20,29 +20,76 @@ use super::VirtError;
 /// The WASI release the adapters are compiled against.
 const BASE_VERSION: &str = "0.2.12";
 
-/// One adapter: a world of `wit/world.wit` and its core module.
-pub(crate) struct Adapter {
-    pub(crate) world: &'static str,
-    module: &'static [u8],
+/// One of the adapters `crates/wash-virt-adapter/build.sh` builds: a world of its
+/// `wit/world.wit`, a Cargo feature of the crate, and a core module checked in as
+/// `adapters/<world>.wasm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum AdapterKind {
+    /// `wasi:io`, the standard streams and `wasi:filesystem` over embedded files.
+    Io,
+    /// `wasi:cli/environment` with baked-in variables.
+    Env,
+    /// Denied clocks.
+    DenyClocks,
+    /// Denied randomness.
+    DenyRandom,
+    /// Denied exit.
+    DenyExit,
+    /// Denied standard streams (without the io adapter).
+    DenyStdio,
+    /// Denied sockets.
+    DenySockets,
+    /// Denied outgoing HTTP.
+    DenyHttp,
 }
 
+/// A world's name and the module built for it, tied together by the file name.
 macro_rules! adapter {
     ($world:literal) => {
-        Adapter {
-            world: $world,
-            module: include_bytes!(concat!("adapters/", $world, ".wasm")),
-        }
+        (
+            $world,
+            include_bytes!(concat!("adapters/", $world, ".wasm")),
+        )
     };
 }
 
-pub(crate) const ENV: Adapter = adapter!("env");
-pub(crate) const DENY_CLOCKS: Adapter = adapter!("deny-clocks");
-pub(crate) const DENY_RANDOM: Adapter = adapter!("deny-random");
-pub(crate) const DENY_EXIT: Adapter = adapter!("deny-exit");
-pub(crate) const DENY_STDIO: Adapter = adapter!("deny-stdio");
-pub(crate) const DENY_SOCKETS: Adapter = adapter!("deny-sockets");
-pub(crate) const DENY_HTTP: Adapter = adapter!("deny-http");
-pub(crate) const IO: Adapter = adapter!("io");
+impl AdapterKind {
+    /// Every kind, for the tests that check each checked-in module.
+    #[cfg(test)]
+    pub(crate) const ALL: [AdapterKind; 8] = [
+        AdapterKind::Io,
+        AdapterKind::Env,
+        AdapterKind::DenyClocks,
+        AdapterKind::DenyRandom,
+        AdapterKind::DenyExit,
+        AdapterKind::DenyStdio,
+        AdapterKind::DenySockets,
+        AdapterKind::DenyHttp,
+    ];
+
+    fn parts(self) -> (&'static str, &'static [u8]) {
+        match self {
+            AdapterKind::Io => adapter!("io"),
+            AdapterKind::Env => adapter!("env"),
+            AdapterKind::DenyClocks => adapter!("deny-clocks"),
+            AdapterKind::DenyRandom => adapter!("deny-random"),
+            AdapterKind::DenyExit => adapter!("deny-exit"),
+            AdapterKind::DenyStdio => adapter!("deny-stdio"),
+            AdapterKind::DenySockets => adapter!("deny-sockets"),
+            AdapterKind::DenyHttp => adapter!("deny-http"),
+        }
+    }
+
+    /// Its world (also its Cargo feature, and its name in reports and `wash inspect`).
+    pub(crate) fn world(self) -> &'static str {
+        self.parts().0
+    }
+
+    /// Its core module, as build.sh built it.
+    fn module(self) -> &'static [u8] {
+        self.parts().1
+    }
+}
 
 /// The adapters' WIT, dependencies before their users: the WASI packages, then the worlds.
 const WIT: &[(&str, &str)] = &[
@@ -191,19 +238,19 @@ impl AdapterWit {
     }
 
     /// The adapter as a component whose WASI names carry the component's versions.
-    pub(crate) fn component(&self, adapter: &Adapter) -> Result<Vec<u8>, VirtError> {
+    pub(crate) fn component(&self, adapter: AdapterKind) -> Result<Vec<u8>, VirtError> {
         let fail = |message: String| VirtError::Adapter {
-            adapter: adapter.world.to_string(),
+            adapter: adapter.world().to_string(),
             message,
         };
         let mut module = wasm_encoder::Module::new();
         Relabel {
             versions: &self.versions,
         }
-        .parse_core_module(&mut module, wasmparser::Parser::new(0), adapter.module)
+        .parse_core_module(&mut module, wasmparser::Parser::new(0), adapter.module())
         .map_err(|e| fail(format!("{e:?}")))?;
         let mut module = module.finish();
-        let world = self.world(adapter.world).map_err(fail)?;
+        let world = self.world(adapter.world()).map_err(fail)?;
         wit_component::embed_component_metadata(
             &mut module,
             &self.resolve,
@@ -227,7 +274,7 @@ impl AdapterWit {
         };
         let world = self.world(&world_name).map_err(fail)?;
         let export = format!("wash:virt/{interface}@0.1.0#get");
-        super::config::provider_component(&export, blob, &self.resolve, world).map_err(fail)
+        super::provider::provider_component(&export, blob, &self.resolve, world).map_err(fail)
     }
 }
 
@@ -306,9 +353,98 @@ impl Reencode for Relabel<'_> {
     }
 }
 
+/// What `crates/wash-virt-adapter/build.sh` builds the adapters from, as paths from the
+/// repository root (folders taken whole). Keep it the same as `inputs` in build.sh.
+#[cfg(test)]
+const ADAPTER_INPUTS: &[&str] = &[
+    "crates/wash-virt-adapter/Cargo.toml",
+    "crates/wash-virt-adapter/Cargo.lock",
+    "crates/wash-virt-adapter/build.sh",
+    "crates/wash-virt-adapter/src",
+    "crates/wash-virt-adapter/wit",
+    "crates/wash-virt-wire/Cargo.toml",
+    "crates/wash-virt-wire/src",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest;
+    use std::path::Path;
+
+    /// Every file at or under `path` (relative to `root`), as `/`-separated relative paths.
+    fn files(root: &Path, path: &str, out: &mut Vec<String>) {
+        let full = root.join(path);
+        if full.is_file() {
+            out.push(path.to_string());
+            return;
+        }
+        let entries = std::fs::read_dir(&full).unwrap_or_else(|e| panic!("{path}: {e}"));
+        for e in entries {
+            let name = e.unwrap().file_name();
+            files(root, &format!("{path}/{}", name.to_str().unwrap()), out);
+        }
+    }
+
+    /// build.sh records the sha256 of each input and each module it wrote in
+    /// `src/virt/adapters/SOURCES.sha256` (`sha256sum` lines). A source changed since, or a
+    /// module that is not what build.sh wrote, fails here: the modules would not match.
+    #[test]
+    fn checked_in_adapters_match_their_sources() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let manifest = "src/virt/adapters/SOURCES.sha256";
+        let recorded: BTreeMap<String, String> = std::fs::read_to_string(root.join(manifest))
+            .unwrap_or_else(|e| panic!("{manifest}: {e}; run crates/wash-virt-adapter/build.sh"))
+            .lines()
+            .filter_map(|l| l.split_once("  "))
+            .map(|(hash, path)| (path.to_string(), hash.to_string()))
+            .collect();
+        let hex = |bytes: &[u8]| format!("{:x}", sha2::Sha256::digest(bytes));
+        let mut paths = Vec::new();
+        for input in ADAPTER_INPUTS {
+            files(root, input, &mut paths);
+        }
+        let mut actual: BTreeMap<String, String> = paths
+            .into_iter()
+            .map(|p| {
+                let hash = hex(&std::fs::read(root.join(&p)).unwrap());
+                (p, hash)
+            })
+            .collect();
+        // The modules as wash embeds them, so every kind must have been built.
+        for kind in AdapterKind::ALL {
+            let path = format!("src/virt/adapters/{}.wasm", kind.world());
+            actual.insert(path, hex(kind.module()));
+        }
+        let mut problems = Vec::new();
+        for (path, hash) in &actual {
+            match recorded.get(path) {
+                None => problems.push(format!("new: {path}")),
+                Some(h) if h != hash => problems.push(format!("changed: {path}")),
+                Some(_) => {}
+            }
+        }
+        for path in recorded.keys().filter(|p| !actual.contains_key(*p)) {
+            problems.push(format!("gone: {path}"));
+        }
+        assert!(
+            problems.is_empty(),
+            "the checked-in adapters (src/virt/adapters/*.wasm) were not built from these \
+             sources:\n  {}\nrun crates/wash-virt-adapter/build.sh and commit what it writes",
+            problems.join("\n  ")
+        );
+    }
+
+    #[test]
+    fn every_adapter_module_encodes_as_a_component_of_its_world() {
+        let wit = AdapterWit::new(Versions::from_imports(&[])).unwrap();
+        for kind in AdapterKind::ALL {
+            let component = wit
+                .component(kind)
+                .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+            assert!(crate::artifact::is_component(&component), "{kind:?}");
+        }
+    }
 
     #[test]
     fn relabels_each_package_to_its_version() {

@@ -6,16 +6,16 @@
 //! recorded in a `wash:virt` custom section that `wash inspect` shows.
 
 mod adapters;
-mod config;
 mod files;
+mod provider;
 pub mod settings;
 
 use std::collections::BTreeSet;
 
 use wac_graph::types::Package;
-use wac_graph::{CompositionGraph, EncodeOptions};
+use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
-use adapters::{Adapter, AdapterWit, Versions};
+use adapters::{AdapterKind, AdapterWit, Versions};
 
 /// The custom section recording what `wash virt` did, as JSON ([`VirtReport`]).
 pub const REPORT_SECTION: &str = "wash:virt";
@@ -76,14 +76,15 @@ impl Capability {
         Capability::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    fn adapter(self) -> (&'static Adapter, &'static [&'static str]) {
+    /// The adapter that denies it, and the interfaces that adapter answers.
+    fn adapter(self) -> (AdapterKind, &'static [&'static str]) {
         match self {
             Capability::Clocks => (
-                &adapters::DENY_CLOCKS,
+                AdapterKind::DenyClocks,
                 &["wasi:clocks/wall-clock", "wasi:clocks/monotonic-clock"],
             ),
             Capability::Random => (
-                &adapters::DENY_RANDOM,
+                AdapterKind::DenyRandom,
                 &[
                     "wasi:random/random",
                     "wasi:random/insecure",
@@ -91,7 +92,7 @@ impl Capability {
                 ],
             ),
             Capability::Sockets => (
-                &adapters::DENY_SOCKETS,
+                AdapterKind::DenySockets,
                 &[
                     "wasi:sockets/instance-network",
                     "wasi:sockets/tcp-create-socket",
@@ -99,8 +100,8 @@ impl Capability {
                     "wasi:sockets/ip-name-lookup",
                 ],
             ),
-            Capability::Http => (&adapters::DENY_HTTP, &["wasi:http/outgoing-handler"]),
-            Capability::Exit => (&adapters::DENY_EXIT, &["wasi:cli/exit"]),
+            Capability::Http => (AdapterKind::DenyHttp, &["wasi:http/outgoing-handler"]),
+            Capability::Exit => (AdapterKind::DenyExit, &["wasi:cli/exit"]),
         }
     }
 }
@@ -169,18 +170,27 @@ pub struct Virtualized {
     pub report: VirtReport,
 }
 
+/// Why a component could not be virtualized. The fixes are hints ([`crate::hint::Hint`]).
 #[derive(Debug, thiserror::Error)]
 pub enum VirtError {
-    #[error(
-        "not a WebAssembly component\nhelp: `wash virt` takes a component; build one with `wash build`"
-    )]
+    /// The input is not a component (a core module, say).
+    #[error("not a WebAssembly component")]
     NotAComponent,
-    #[error("{what} is not supported yet\nhelp: {help}")]
-    Unsupported { what: String, help: String },
+    /// The options ask for something wash cannot do for this component yet.
+    #[error("{what} is not supported yet")]
+    Unsupported {
+        /// What was asked, for which component.
+        what: String,
+        /// What to do instead.
+        hint: String,
+    },
+    /// An adapter (or a configuration provider) could not be made into a component.
     #[error("cannot prepare the `{adapter}` virtual adapter: {message}")]
     Adapter { adapter: String, message: String },
+    /// wac-graph could not compose the adapters into the component.
     #[error("cannot compose the virtual adapters into the component: {message}")]
     Compose { message: String },
+    /// A directory to embed could not be read.
     #[error("cannot embed `{}` at `{guest}`: {source}", host.display())]
     Mount {
         guest: String,
@@ -188,6 +198,18 @@ pub enum VirtError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl crate::hint::Hint for VirtError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            VirtError::NotAComponent => {
+                Some("`wash virt` takes a component; build one with `wash build`".into())
+            }
+            VirtError::Unsupported { hint, .. } => Some(hint.clone()),
+            VirtError::Adapter { .. } | VirtError::Compose { .. } | VirtError::Mount { .. } => None,
+        }
+    }
 }
 
 /// Virtualizes `component` as `options` ask.
@@ -206,107 +228,24 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
 
     let plan = plan(&imports, options, &mut report)?;
 
-    let compose_err = |e: &dyn std::fmt::Display| VirtError::Compose {
-        message: format!("{e:#}"),
-    };
-    let mut graph = CompositionGraph::new();
-    let register = |graph: &mut CompositionGraph, key: &str, bytes: Vec<u8>| {
-        let pkg = Package::from_bytes(key, None, bytes, graph.types_mut())
-            .map_err(|e| compose_err(&e))?;
-        graph.register_package(pkg).map_err(|e| compose_err(&e))
-    };
-    let root = register(&mut graph, "wash:virtualized", component.to_vec())?;
+    let mut graph = Composer(CompositionGraph::new());
+    let root = graph.register("wash:virtualized", component.to_vec())?;
     let mut args = Vec::new();
     let mut io_node = None;
-    for (adapter, served) in &plan {
-        let id = register(
-            &mut graph,
-            &format!("wash:virt-{}", adapter.world),
-            wit.component(adapter)?,
-        )?;
-        let node = graph.instantiate(id);
-        graph.set_node_name(node, format!("wash-virt:{}", adapter.world));
-        let config = if std::ptr::eq(*adapter, &adapters::ENV) {
-            let blob = config::EnvConfig {
-                vars: &options.env,
-                allow: &options.allow_env,
-            }
-            .encode();
-            Some(("env-config", blob))
-        } else if std::ptr::eq(*adapter, &adapters::IO) {
-            Some(("fs-config", files::encode(options)?))
-        } else {
-            None
-        };
-        if let Some((interface, blob)) = config {
-            let provider = register(
-                &mut graph,
-                &format!("wash:virt-{interface}"),
-                wit.provider(interface, &blob)?,
-            )?;
-            let provider = graph.instantiate(provider);
-            graph.set_node_name(provider, format!("wash-virt:{interface}"));
-            let name = format!("wash:virt/{interface}@0.1.0");
-            let value = graph
-                .alias_instance_export(provider, &name)
-                .map_err(|e| compose_err(&e))?;
-            graph
-                .set_instantiation_argument(node, &name, value)
-                .map_err(|e| compose_err(&e))?;
-        }
-        // The other adapters' `wasi:io` types are the io adapter's, as the component's are.
-        if let Some(io_node) = io_node {
-            let wants: Vec<String> = graph.types()[graph[id].ty()]
-                .imports
-                .keys()
-                .filter(|i| i.starts_with("wasi:io/"))
-                .cloned()
-                .collect();
-            for import in wants {
-                let value = graph
-                    .alias_instance_export(io_node, &import)
-                    .map_err(|e| compose_err(&e))?;
-                graph
-                    .set_instantiation_argument(node, &import, value)
-                    .map_err(|e| compose_err(&e))?;
-            }
-        }
-        if std::ptr::eq(*adapter, &adapters::IO) {
+    for (kind, served) in &plan {
+        let node = graph.adapter(&wit, *kind, options, io_node)?;
+        if *kind == AdapterKind::Io {
             io_node = Some(node);
         }
         for import in served {
             args.push((import.clone(), node));
             report.virtualized.push(VirtualizedImport {
                 import: import.clone(),
-                adapter: adapter.world.to_string(),
+                adapter: kind.world().to_string(),
             });
         }
     }
-    let root_node = graph.instantiate(root);
-    graph.set_node_name(root_node, "component");
-    for (import, node) in args {
-        // The adapter was relabeled to the component's versions: the names are the same.
-        let value = graph
-            .alias_instance_export(node, &import)
-            .map_err(|e| compose_err(&e))?;
-        graph
-            .set_instantiation_argument(root_node, &import, value)
-            .map_err(|e| compose_err(&e))?;
-    }
-    let exports: Vec<String> = graph.types()[graph[root].ty()]
-        .exports
-        .keys()
-        .cloned()
-        .collect();
-    for name in exports {
-        let value = graph
-            .alias_instance_export(root_node, &name)
-            .map_err(|e| compose_err(&e))?;
-        graph.export(value, &name).map_err(|e| compose_err(&e))?;
-    }
-    let mut bytes = graph
-        .encode(EncodeOptions::default())
-        .map_err(|e| compose_err(&e))?;
+    let mut bytes = graph.finish(root, &args)?;
     let json = serde_json::to_vec(&report).expect("the report serializes");
     bytes.push(0); // custom section id; `encode` writes its size, name and data
     wasm_encoder::Encode::encode(
@@ -316,8 +255,120 @@ pub fn virtualize(component: &[u8], options: &VirtOptions) -> Result<Virtualized
         },
         &mut bytes,
     );
-    crate::artifact::validate_component(&bytes).map_err(|e| compose_err(&e))?;
+    crate::artifact::validate_component(&bytes).map_err(compose_err)?;
     Ok(Virtualized { bytes, report })
+}
+
+/// The configuration an adapter imports: the interface (`wash:virt/<interface>@0.1.0`) and the
+/// blob it serves (`wash_virt_wire` defines the encodings).
+fn config(
+    kind: AdapterKind,
+    options: &VirtOptions,
+) -> Result<Option<(&'static str, Vec<u8>)>, VirtError> {
+    Ok(match kind {
+        AdapterKind::Env => Some((
+            "env-config",
+            wash_virt_wire::env::encode(&options.env, &options.allow_env),
+        )),
+        AdapterKind::Io => Some(("fs-config", files::encode(options)?)),
+        AdapterKind::DenyClocks
+        | AdapterKind::DenyRandom
+        | AdapterKind::DenyExit
+        | AdapterKind::DenyStdio
+        | AdapterKind::DenySockets
+        | AdapterKind::DenyHttp => None,
+    })
+}
+
+fn compose_err(e: impl std::fmt::Display) -> VirtError {
+    VirtError::Compose {
+        message: format!("{e:#}"),
+    }
+}
+
+/// A composition under way: the component, the adapters and their configuration providers.
+struct Composer(CompositionGraph);
+
+impl Composer {
+    fn register(&mut self, key: &str, bytes: Vec<u8>) -> Result<PackageId, VirtError> {
+        let package =
+            Package::from_bytes(key, None, bytes, self.0.types_mut()).map_err(compose_err)?;
+        self.0.register_package(package).map_err(compose_err)
+    }
+
+    /// An instance of `package`, named as `wash inspect` shows it.
+    fn instantiate(&mut self, package: PackageId, name: String) -> NodeId {
+        let node = self.0.instantiate(package);
+        self.0.set_node_name(node, name);
+        node
+    }
+
+    /// Passes `from`'s export `name` to `to`'s import of the same name.
+    fn plug(&mut self, from: NodeId, name: &str, to: NodeId) -> Result<(), VirtError> {
+        let value = self
+            .0
+            .alias_instance_export(from, name)
+            .map_err(compose_err)?;
+        self.0
+            .set_instantiation_argument(to, name, value)
+            .map_err(compose_err)
+    }
+
+    /// Instantiates the `kind` adapter, plugging in its configuration (if it takes one) and the
+    /// io adapter's `wasi:io` (if `io` is there).
+    fn adapter(
+        &mut self,
+        wit: &AdapterWit,
+        kind: AdapterKind,
+        options: &VirtOptions,
+        io: Option<NodeId>,
+    ) -> Result<NodeId, VirtError> {
+        let world = kind.world();
+        let package = self.register(&format!("wash:virt-{world}"), wit.component(kind)?)?;
+        let node = self.instantiate(package, format!("wash-virt:{world}"));
+        if let Some((interface, blob)) = config(kind, options)? {
+            let provider = wit.provider(interface, &blob)?;
+            let provider = self.register(&format!("wash:virt-{interface}"), provider)?;
+            let provider = self.instantiate(provider, format!("wash-virt:{interface}"));
+            self.plug(provider, &format!("wash:virt/{interface}@0.1.0"), node)?;
+        }
+        // The other adapters' `wasi:io` types are the io adapter's, as the component's are.
+        if let Some(io) = io {
+            let wants: Vec<String> = self.0.types()[self.0[package].ty()]
+                .imports
+                .keys()
+                .filter(|i| i.starts_with("wasi:io/"))
+                .cloned()
+                .collect();
+            for import in wants {
+                self.plug(io, &import, node)?;
+            }
+        }
+        Ok(node)
+    }
+
+    /// Instantiates the component with each import in `args` taken from its adapter, exports
+    /// what the component exports, and encodes the whole.
+    fn finish(mut self, root: PackageId, args: &[(String, NodeId)]) -> Result<Vec<u8>, VirtError> {
+        let node = self.instantiate(root, "component".into());
+        for (import, adapter) in args {
+            // The adapter was relabeled to the component's versions: the names are the same.
+            self.plug(*adapter, import, node)?;
+        }
+        let exports: Vec<String> = self.0.types()[self.0[root].ty()]
+            .exports
+            .keys()
+            .cloned()
+            .collect();
+        for name in exports {
+            let value = self
+                .0
+                .alias_instance_export(node, &name)
+                .map_err(compose_err)?;
+            self.0.export(value, &name).map_err(compose_err)?;
+        }
+        self.0.encode(EncodeOptions::default()).map_err(compose_err)
+    }
 }
 
 /// Which adapter answers which of the component's imports, in instantiation order (the io
@@ -327,8 +378,8 @@ fn plan(
     imports: &[String],
     options: &VirtOptions,
     report: &mut VirtReport,
-) -> Result<Vec<(&'static Adapter, Vec<String>)>, VirtError> {
-    let mut plan: Vec<(&'static Adapter, Vec<String>)> = Vec::new();
+) -> Result<Vec<(AdapterKind, Vec<String>)>, VirtError> {
+    let mut plan: Vec<(AdapterKind, Vec<String>)> = Vec::new();
     let serve = |interfaces: &[&str]| -> Vec<String> {
         imports
             .iter()
@@ -366,7 +417,7 @@ fn plan(
                     "embedding files or ignoring a stream in a component importing {}",
                     blocked.join(", ")
                 ),
-                help: "their streams would have to pass through the virtual wasi:io; \
+                hint: "their streams would have to pass through the virtual wasi:io; \
                        virtualize the environment and denials only, and grant directories at \
                        run time (`wash run --dir HOST::GUEST`)"
                     .into(),
@@ -385,11 +436,11 @@ fn plan(
         if !options.deny.contains(&Capability::Clocks) {
             interfaces.push("wasi:clocks/monotonic-clock");
         }
-        plan.push((&adapters::IO, serve(&interfaces)));
+        plan.push((AdapterKind::Io, serve(&interfaces)));
     }
     let env = serve(&["wasi:cli/environment"]);
     if !env.is_empty() {
-        plan.push((&adapters::ENV, env));
+        plan.push((AdapterKind::Env, env));
     }
     for cap in &options.deny {
         let (adapter, interfaces) = cap.adapter();
@@ -415,7 +466,7 @@ fn plan(
     );
     // With the io adapter, it answers denied streams itself.
     if !io && !served.is_empty() {
-        plan.push((&adapters::DENY_STDIO, served));
+        plan.push((AdapterKind::DenyStdio, served));
     }
     Ok(plan)
 }
@@ -438,4 +489,26 @@ pub fn read_report(component: &[u8]) -> Option<VirtReport> {
 /// `wasi:cli/stdout` from `wasi:cli/stdout@0.2.6`.
 fn unversioned(name: &str) -> &str {
     name.split_once('@').map_or(name, |(n, _)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_are_hints_not_part_of_the_message() {
+        use crate::hint::Hint;
+        let err = VirtError::NotAComponent;
+        assert_eq!(err.to_string(), "not a WebAssembly component");
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("`wash virt` takes a component; build one with `wash build`")
+        );
+        let err = VirtError::Unsupported {
+            what: "this".into(),
+            hint: "do that".into(),
+        };
+        assert_eq!(err.to_string(), "this is not supported yet");
+        assert_eq!(err.hint().as_deref(), Some("do that"));
+    }
 }

@@ -30,9 +30,6 @@ fn deny() -> ! {
     core::arch::wasm32::unreachable()
 }
 
-#[cfg(any(feature = "env", feature = "io"))]
-mod reader;
-
 #[cfg(feature = "env")]
 mod env;
 

@@ -6,6 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
+use wash_virt_wire::io::Children;
+
 use super::config::{Config, Node};
 use super::exports::wasi::filesystem::{preopens, types};
 use super::exports::wasi::io::error::ErrorBorrow;
@@ -33,11 +35,11 @@ pub(crate) struct Descriptor {
 }
 
 pub(crate) struct Entries {
-    children: Vec<usize>,
+    children: Children<'static>,
     next: Cell<usize>,
 }
 
-fn node(i: usize) -> Result<&'static Node, ErrorCode> {
+fn node(i: usize) -> Result<&'static Node<'static>, ErrorCode> {
     Config::get().nodes.get(i).ok_or(ErrorCode::NoEntry)
 }
 
@@ -79,7 +81,6 @@ impl Descriptor {
                     };
                     let child = children
                         .iter()
-                        .copied()
                         .find(|&c| node(c).map(|n| n.name() == name).unwrap_or(false))
                         .ok_or(ErrorCode::NoEntry)?;
                     trail.push(at);
@@ -141,7 +142,7 @@ impl types::GuestDescriptor for Descriptor {
             return Err(ErrorCode::NotDirectory);
         };
         Ok(types::DirectoryEntryStream::new(Entries {
-            children: children.clone(),
+            children: *children,
             next: Cell::new(0),
         }))
     }
@@ -232,7 +233,7 @@ impl types::GuestDescriptor for Descriptor {
 impl types::GuestDirectoryEntryStream for Entries {
     fn read_directory_entry(&self) -> Result<Option<DirectoryEntry>, ErrorCode> {
         let i = self.next.get();
-        let Some(&child) = self.children.get(i) else {
+        let Some(child) = self.children.get(i) else {
             return Ok(None);
         };
         self.next.set(i + 1);
@@ -263,7 +264,7 @@ impl preopens::Guest for Adapter {
                     root: *node,
                     path: Vec::new(),
                 };
-                (types::Descriptor::new(d), guest.clone())
+                (types::Descriptor::new(d), String::from(*guest))
             })
             .collect()
     }

@@ -257,7 +257,7 @@ fn output(
 
 impl stdin::Guest for Adapter {
     fn get_stdin() -> streams_api::InputStream {
-        streams_api::InputStream::new(match Config::get().stdin {
+        streams_api::InputStream::new(match Config::get().stdio.stdin {
             Policy::Allow => InputStream::Host(wasi::cli::stdin::get_stdin()),
             Policy::Ignore => InputStream::Empty,
             Policy::Deny => deny(),
@@ -267,13 +267,13 @@ impl stdin::Guest for Adapter {
 
 impl stdout::Guest for Adapter {
     fn get_stdout() -> streams_api::OutputStream {
-        output(Config::get().stdout, wasi::cli::stdout::get_stdout)
+        output(Config::get().stdio.stdout, wasi::cli::stdout::get_stdout)
     }
 }
 
 impl stderr::Guest for Adapter {
     fn get_stderr() -> streams_api::OutputStream {
-        output(Config::get().stderr, wasi::cli::stderr::get_stderr)
+        output(Config::get().stdio.stderr, wasi::cli::stderr::get_stderr)
     }
 }
 

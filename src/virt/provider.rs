@@ -1,42 +1,11 @@
-//! The environment configuration baked into a virtualized component, and the tiny generated
-//! component that serves it to the env adapter (`wash:virt/env-config.get`).
+//! The tiny generated component that serves an adapter its configuration blob
+//! (`wash:virt/env-config.get`, `wash:virt/fs-config.get`; `wash_virt_wire` defines the blobs).
 
 use wasm_encoder::{
     CodeSection, ConstExpr, DataSection, ExportKind, ExportSection, Function, FunctionSection,
     MemorySection, MemoryType, Module, TypeSection, ValType,
 };
 use wit_component::{ComponentEncoder, StringEncoding};
-
-/// Baked-in variables and the host variables let through.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct EnvConfig<'a> {
-    pub(crate) vars: &'a [(String, String)],
-    pub(crate) allow: &'a [String],
-}
-
-impl EnvConfig<'_> {
-    /// The encoding the adapter decodes (`crates/wash-virt-adapter/src/env.rs`): little-endian
-    /// `u32` counts and lengths; `*` in the allow list lets every host variable through.
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let string = |out: &mut Vec<u8>, s: &str| {
-            out.extend((s.len() as u32).to_le_bytes());
-            out.extend(s.as_bytes());
-        };
-        out.extend((self.vars.len() as u32).to_le_bytes());
-        for (k, v) in self.vars {
-            string(&mut out, k);
-            string(&mut out, v);
-        }
-        let named: Vec<&String> = self.allow.iter().filter(|n| *n != "*").collect();
-        out.extend((named.len() as u32).to_le_bytes());
-        for n in named {
-            string(&mut out, n);
-        }
-        out.push(u8::from(self.allow.iter().any(|n| n == "*")));
-        out
-    }
-}
 
 /// A component exporting a config interface (`export`: `wash:virt/env-config@0.1.0#get`)
 /// whose `get` returns `blob`: a core module whose memory holds the blob (at 8) behind its list
@@ -48,6 +17,13 @@ pub(crate) fn provider_component(
     world: wit_parser::WorldId,
 ) -> Result<Vec<u8>, String> {
     const HEADER: u32 = 8;
+    // Every length in the blob is a `u32`: a blob that fits has them all exact.
+    if blob.len() > (u32::MAX - HEADER) as usize {
+        return Err(format!(
+            "the configuration is {} bytes; a component's memory holds at most 4 GiB",
+            blob.len()
+        ));
+    }
     let mut types = TypeSection::new();
     types.ty().function([], [ValType::I32]);
     let mut funcs = FunctionSection::new();
