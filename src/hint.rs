@@ -59,12 +59,41 @@ fn probe<E: Hint + Error + 'static>(e: &(dyn Error + 'static)) -> Option<String>
 
 /// Every wash error type that implements [`Hint`]. A type missing here shows no hint, which the
 /// unit test below catches for the types it lists.
-const PROBES: &[Probe] = &[probe::<Advice>];
+const PROBES: &[Probe] = &[
+    probe::<Advice>,
+    probe::<crate::config::ConfigError>,
+    probe::<crate::home::HomeError>,
+    probe::<crate::build::BuildError>,
+    probe::<crate::wit::WitError>,
+];
+
+// `#[error(transparent)]` hands `source()` on to the wrapped error's own cause, so the wrapped
+// error never appears in the chain `collect` walks: a wrapper of a hinted error must pass its
+// hint on itself.
+
+impl Hint for crate::build::BuildError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            crate::build::BuildError::Config(e) => e.hint(),
+            crate::build::BuildError::Wit(e) => e.hint(),
+            _ => None,
+        }
+    }
+}
+
+impl Hint for crate::wit::WitError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            crate::wit::WitError::Config(e) => e.hint(),
+            _ => None,
+        }
+    }
+}
 
 /// The hints of every error in `err`'s cause chain, outermost first, without repeats.
 pub fn collect(err: &(dyn Error + 'static)) -> Vec<String> {
     let mut hints: Vec<String> = Vec::new();
-    for e in std::iter::successors(Some(err), |e| e.source()) {
+    for e in chain(err) {
         for probe in PROBES {
             if let Some(h) = probe(e)
                 && !hints.contains(&h)
@@ -76,9 +105,14 @@ pub fn collect(err: &(dyn Error + 'static)) -> Vec<String> {
     hints
 }
 
+/// `err` and its causes, outermost first.
+fn chain<'a>(err: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(err), |e: &&'a (dyn Error + 'static)| (*e).source())
+}
+
 /// Whether `err`'s chain holds an [`Internal`] error.
 pub fn is_internal(err: &(dyn Error + 'static)) -> bool {
-    std::iter::successors(Some(err), |e| e.source()).any(|e| e.is::<Internal>())
+    chain(err).any(|e| e.is::<Internal>())
 }
 
 #[cfg(test)]
@@ -88,6 +122,21 @@ mod tests {
     #[derive(Debug, thiserror::Error)]
     #[error("outer")]
     struct Outer(#[source] Advice);
+
+    #[test]
+    fn config_errors_wrapped_transparently_still_give_their_hint() {
+        let config = crate::config::ConfigError {
+            manifest: "Cargo.toml".into(),
+            key: "virt.alow-env".into(),
+            problem: crate::config::Problem::Unknown,
+            fix: "did you mean `allow-env`?".into(),
+        };
+        let err = anyhow::Error::new(crate::build::BuildError::Wit(crate::wit::WitError::Config(
+            config,
+        )))
+        .context("failed to build the component");
+        assert_eq!(collect(err.as_ref()), vec!["did you mean `allow-env`?"]);
+    }
 
     #[test]
     fn hints_are_found_below_other_errors_and_context() {

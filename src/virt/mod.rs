@@ -8,7 +8,6 @@
 mod adapters;
 mod config;
 mod files;
-pub mod settings;
 
 use std::collections::BTreeSet;
 
