@@ -270,6 +270,8 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
+    // Only their errors are looked at.
+    #[allow(dead_code)]
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "kebab-case")]
     struct Outer {
@@ -277,10 +279,10 @@ mod tests {
         inner: Option<Inner>,
     }
 
+    #[allow(dead_code)]
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "kebab-case")]
     struct Inner {
-        #[allow(dead_code)] // only its errors are looked at
         list: Vec<String>,
     }
 
