@@ -17,6 +17,7 @@ pub mod artifact;
 pub mod build;
 pub mod cli;
 pub mod compose;
+pub mod config;
 pub mod hint;
 pub mod home;
 pub mod inspect;

@@ -1,6 +1,6 @@
 //! `wash keys`: the ed25519 keys wash signs with and verifies against.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -68,7 +68,7 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
             let info = store
                 .create(&name)
                 .with_context(|| format!("failed to create key `{name}`"))?;
-            report_added(shell, &store, &info, "Created", json);
+            report_added(shell, store.dir()?, &info, "Created", json);
         }
         KeysCommand::Import { file, name, json } => {
             let name = match name {
@@ -81,7 +81,7 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
             let info = store
                 .import(&file, &name)
                 .with_context(|| format!("failed to import `{}`", file.display()))?;
-            report_added(shell, &store, &info, "Imported", json);
+            report_added(shell, store.dir()?, &info, "Imported", json);
         }
         KeysCommand::List { json } => {
             let keys = store.list().context("failed to list keys")?;
@@ -97,7 +97,7 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
                     "Keys",
                     format!(
                         "none in `{}`; create one with `wash keys new NAME`",
-                        store.dir().display()
+                        store.dir()?.display()
                     ),
                 );
             } else {
@@ -130,7 +130,7 @@ pub fn exec(shell: &Shell, args: KeysArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn report_added(shell: &Shell, store: &KeyStore, info: &KeyInfo, verb: &str, json: bool) {
+fn report_added(shell: &Shell, dir: &Path, info: &KeyInfo, verb: &str, json: bool) {
     if json {
         shell.json(&Key {
             info,
@@ -148,7 +148,7 @@ fn report_added(shell: &Shell, store: &KeyStore, info: &KeyInfo, verb: &str, jso
         format!(
             "{kind} `{}` in `{}` (key id {})",
             info.name,
-            store.dir().display(),
+            dir.display(),
             info.key_id
         ),
     );

@@ -2,7 +2,9 @@
 //! `~/.docker/config.json`). Reading goes through `auths` and the credential helpers
 //! (`credHelpers`, `credsStore`: `docker-credential-<name> get`) as docker does; `wash login`
 //! and `wash logout` write the same file (or hand the secret to the configured helper), so
-//! docker, skopeo, oras and wash share one login.
+//! docker, skopeo, oras and wash share one login. Without `DOCKER_CONFIG` and a home
+//! directory there is no config: reading finds no credentials, and `wash login` refuses rather
+//! than write a password under the current directory.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,24 +14,20 @@ use base64::Engine;
 use oci_client::secrets::RegistryAuth;
 
 use super::{ClientOptions, OciError};
+use crate::home::HomeError;
 
-/// docker's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn config_path() -> PathBuf {
-    let dir = std::env::var_os("DOCKER_CONFIG")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_default()
-                .join(".docker")
-        });
-    dir.join("config.json")
+/// docker's config file: `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`.
+pub fn config_path() -> Result<PathBuf, HomeError> {
+    Ok(crate::home::dir_from_env("DOCKER_CONFIG", ".docker")?.join("config.json"))
 }
 
-/// The credentials docker would use for `registry`; anonymous when none are configured.
+/// The credentials docker would use for `registry`; anonymous when none are configured
+/// (including when there is no docker config directory at all).
 pub fn credentials(registry: &str) -> Result<RegistryAuth, OciError> {
     use docker_credential::{CredentialRetrievalError as E, DockerCredential};
-    let path = config_path();
+    let Ok(path) = config_path() else {
+        return Ok(RegistryAuth::Anonymous);
+    };
     let Ok(file) = std::fs::File::open(&path) else {
         return Ok(RegistryAuth::Anonymous);
     };
@@ -66,8 +64,8 @@ pub async fn login(
     password: &str,
     options: &ClientOptions,
 ) -> Result<Stored, OciError> {
+    let path = config_path().map_err(OciError::NoDockerConfig)?;
     check_credentials(registry, username, password, options).await?;
-    let path = config_path();
     let mut config = read_config(&path)?;
     if let Some(helper) = helper_for(&config, registry) {
         let input = serde_json::json!({
@@ -102,7 +100,7 @@ pub async fn login(
 
 /// Removes saved credentials for `registry`; `false` when there were none.
 pub fn logout(registry: &str) -> Result<bool, OciError> {
-    let path = config_path();
+    let path = config_path().map_err(OciError::NoDockerConfig)?;
     let mut config = read_config(&path)?;
     if let Some(helper) = helper_for(&config, registry) {
         run_helper(&helper, "erase", registry.as_bytes())?;

@@ -120,6 +120,12 @@ pub enum OciError {
         /// What failed.
         message: String,
     },
+    /// `wash login`/`logout` with neither `DOCKER_CONFIG` nor a home directory.
+    #[error("cannot find docker's `config.json`")]
+    NoDockerConfig(#[source] crate::home::HomeError),
+    /// No home directory to keep the component cache in.
+    #[error("cannot find the component cache")]
+    NoCache(#[source] crate::home::HomeError),
     /// An `--annotation` that is not `KEY=VALUE`.
     #[error("annotation `{0}` is not KEY=VALUE")]
     BadAnnotation(String),

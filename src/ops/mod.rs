@@ -28,7 +28,7 @@ pub enum OpError {
     #[error(transparent)]
     Artifact(#[from] crate::artifact::ArtifactError),
     #[error(transparent)]
-    Build(#[from] crate::build::BuildError),
+    Build(Box<crate::build::BuildError>),
     #[error(transparent)]
     Compose(#[from] crate::compose::ComposeError),
     #[error(transparent)]
@@ -38,7 +38,7 @@ pub enum OpError {
     #[error(transparent)]
     Key(#[from] crate::sign::KeyError),
     #[error(transparent)]
-    Oci(#[from] crate::oci::OciError),
+    Oci(Box<crate::oci::OciError>),
     #[error(transparent)]
     Project(#[from] crate::project::ProjectError),
     #[error(transparent)]
@@ -50,7 +50,7 @@ pub enum OpError {
     #[error(transparent)]
     Verify(#[from] crate::sign::VerifyError),
     #[error(transparent)]
-    Virt(#[from] crate::virt::VirtError),
+    Virt(Box<crate::virt::VirtError>),
     /// The async runtime could not start.
     #[error("could not start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -63,6 +63,25 @@ pub enum OpError {
         #[source]
         source: Box<OpError>,
     },
+}
+
+// The largest causes are boxed, so a `Result` of any operation stays small.
+impl From<crate::build::BuildError> for OpError {
+    fn from(e: crate::build::BuildError) -> OpError {
+        OpError::Build(Box::new(e))
+    }
+}
+
+impl From<crate::oci::OciError> for OpError {
+    fn from(e: crate::oci::OciError) -> OpError {
+        OpError::Oci(Box::new(e))
+    }
+}
+
+impl From<crate::virt::VirtError> for OpError {
+    fn from(e: crate::virt::VirtError) -> OpError {
+        OpError::Virt(Box::new(e))
+    }
 }
 
 /// Wraps an error in what was being done, for `map_err`.

@@ -14,16 +14,19 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use sha2::{Digest, Sha256};
 
+use crate::home::HomeError;
+
 /// Extension of a public key file in the store.
 pub const PUBLIC_EXT: &str = "pub";
 /// Extension of a secret key file in the store.
 pub const SECRET_EXT: &str = "key";
 
-/// The folder keys live in: `$WASH_KEYS_DIR`, else `$WASH_HOME/keys` (`~/.wash/keys`).
-pub fn default_dir() -> PathBuf {
+/// The folder keys live in: `$WASH_KEYS_DIR`, else `$WASH_HOME/keys` (`~/.wash/keys`); never
+/// a folder under the temp dir or the current directory.
+pub fn default_dir() -> Result<PathBuf, HomeError> {
     match std::env::var_os("WASH_KEYS_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => crate::home::wash_home().join("keys"),
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => Ok(crate::home::wash_home()?.join("keys")),
     }
 }
 
@@ -81,6 +84,9 @@ pub enum KeyError {
         /// The file.
         path: PathBuf,
     },
+    /// `WASH_KEYS_DIR` is not set and wash has no home directory to keep keys in.
+    #[error("cannot find the key store (`WASH_KEYS_DIR` is not set)")]
+    NoHome(#[source] HomeError),
     /// A file could not be read or written.
     #[error("could not {action} `{path}`")]
     Io {
@@ -120,6 +126,7 @@ impl crate::hint::Hint for KeyError {
                  then delete the copy after the import",
                 path.display()
             ),
+            KeyError::NoHome(e) => return e.hint(),
             KeyError::Io { .. } => return None,
         })
     }
@@ -262,27 +269,33 @@ pub fn valid_name(name: &str) -> bool {
 /// A key store: one folder of `NAME.pub` and `NAME.key` files.
 #[derive(Debug, Clone)]
 pub struct KeyStore {
-    dir: PathBuf,
+    /// The folder, or why there is none: a store without a home fails only when used, so
+    /// commands that may not need it (`wash verify --key FILE`, a build that signs nothing)
+    /// still run without one.
+    dir: Result<PathBuf, HomeError>,
 }
 
 impl KeyStore {
-    /// The store at [`default_dir`].
+    /// The store at [`default_dir`]. Without a home directory every use of it is a
+    /// [`KeyError::NoHome`] (callers that merely look for local keys treat that as none).
     pub fn open_default() -> KeyStore {
-        KeyStore::at(default_dir())
+        KeyStore { dir: default_dir() }
     }
 
     /// The store in `dir` (which need not exist yet).
     pub fn at(dir: impl Into<PathBuf>) -> KeyStore {
-        KeyStore { dir: dir.into() }
+        KeyStore {
+            dir: Ok(dir.into()),
+        }
     }
 
     /// Its folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    pub fn dir(&self) -> Result<&Path, KeyError> {
+        self.dir.as_deref().map_err(|e| KeyError::NoHome(e.clone()))
     }
 
-    fn path(&self, name: &str, ext: &str) -> PathBuf {
-        self.dir.join(format!("{name}.{ext}"))
+    fn path(&self, name: &str, ext: &str) -> Result<PathBuf, KeyError> {
+        Ok(self.dir()?.join(format!("{name}.{ext}")))
     }
 
     /// Generates a new key pair named `name`.
@@ -325,14 +338,15 @@ impl KeyStore {
         public: &wasmsign2::PublicKey,
     ) -> Result<KeyInfo, KeyError> {
         check_name(name)?;
-        create_private_dir(&self.dir)?;
+        let dir = self.dir()?;
+        create_private_dir(dir)?;
         let info = describe(name, public, secret.is_some());
-        let pub_path = self.path(name, PUBLIC_EXT);
-        let key_path = self.path(name, SECRET_EXT);
+        let pub_path = self.path(name, PUBLIC_EXT)?;
+        let key_path = self.path(name, SECRET_EXT)?;
         if pub_path.exists() || key_path.exists() {
             return Err(KeyError::Exists {
                 name: name.to_string(),
-                dir: self.dir.clone(),
+                dir: dir.to_path_buf(),
             });
         }
         if let Some(secret) = secret {
@@ -357,10 +371,11 @@ impl KeyStore {
 
     /// Every public key in the store, by name. A missing folder holds no keys.
     pub fn trusted(&self) -> Result<Vec<TrustedKey>, KeyError> {
-        let entries = match std::fs::read_dir(&self.dir) {
+        let dir = self.dir()?;
+        let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(io("list", &self.dir)(e)),
+            Err(e) => return Err(io("list", dir)(e)),
         };
         let mut names: Vec<String> = entries
             .filter_map(Result::ok)
@@ -378,7 +393,7 @@ impl KeyStore {
     /// The public key `name`.
     pub fn public(&self, name: &str) -> Result<TrustedKey, KeyError> {
         check_name(name)?;
-        let path = self.path(name, PUBLIC_EXT);
+        let path = self.path(name, PUBLIC_EXT)?;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -390,7 +405,7 @@ impl KeyStore {
             path,
             kind: "public",
         })?;
-        let can_sign = self.path(name, SECRET_EXT).exists();
+        let can_sign = self.path(name, SECRET_EXT)?.exists();
         Ok(TrustedKey::new(name.to_string(), key, can_sign))
     }
 
@@ -433,14 +448,14 @@ impl KeyStore {
 
     fn secret(&self, name: &str) -> Result<wasmsign2::SecretKey, KeyError> {
         check_name(name)?;
-        let path = self.path(name, SECRET_EXT);
+        let path = self.path(name, SECRET_EXT)?;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(if self.path(name, PUBLIC_EXT).exists() {
+                return Err(if self.path(name, PUBLIC_EXT)?.exists() {
                     KeyError::NoSecret {
                         name: name.to_string(),
-                        dir: self.dir.clone(),
+                        dir: self.dir()?.to_path_buf(),
                     }
                 } else {
                     self.not_found(name)
@@ -455,9 +470,13 @@ impl KeyStore {
     }
 
     fn not_found(&self, name: &str) -> KeyError {
+        let dir = match self.dir() {
+            Ok(dir) => dir.to_path_buf(),
+            Err(e) => return e,
+        };
         KeyError::NotFound {
             name: name.to_string(),
-            dir: self.dir.clone(),
+            dir,
             known: self
                 .list()
                 .map(|l| l.into_iter().map(|k| format!("`{}`", k.name)).collect())

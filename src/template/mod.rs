@@ -156,6 +156,9 @@ pub enum TemplateError {
         /// What git said.
         stderr: String,
     },
+    /// No home directory to write the SDK crates to.
+    #[error("cannot find a folder for the wash SDK crates the template depends on")]
+    NoHome(#[source] crate::home::HomeError),
     /// An I/O failure, naming the file.
     #[error("could not {action} `{path}`")]
     Io {

@@ -44,7 +44,8 @@ pub fn sdk_path() -> Result<PathBuf, TemplateError> {
         all.extend_from_slice(&f.contents);
     }
     let digest = crate::artifact::sha256_digest(&all);
-    let dir = crate::home::wash_home().join("sdk").join(format!(
+    let home = crate::home::wash_home().map_err(TemplateError::NoHome)?;
+    let dir = home.join("sdk").join(format!(
         "{}-{}",
         env!("CARGO_PKG_VERSION"),
         &digest["sha256:".len().."sha256:".len() + 12]

@@ -8,7 +8,6 @@
 mod adapters;
 mod files;
 mod provider;
-pub mod settings;
 
 use std::collections::BTreeSet;
 

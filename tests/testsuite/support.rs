@@ -185,3 +185,34 @@ fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// `wash` with no home at all (no `HOME`, `WASH_HOME`, `WASH_KEYS_DIR` or `DOCKER_CONFIG`),
+/// run in `dir/cwd` with `dir/tmp` as its temp dir. Both start empty; [`entries`] shows what
+/// wash left in them.
+pub fn wash_without_home(dir: &Path) -> Command {
+    let (cwd, tmp) = (dir.join("cwd"), dir.join("tmp"));
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut cmd = wash();
+    cmd.current_dir(cwd).env("TMPDIR", tmp);
+    for var in [
+        "HOME",
+        "WASH_HOME",
+        "WASH_KEYS_DIR",
+        "DOCKER_CONFIG",
+        "WASH_REGISTRY_PASSWORD",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The names in `dir`, sorted (hidden ones too).
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

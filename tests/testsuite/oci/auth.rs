@@ -96,6 +96,31 @@ fn login(docker: &Path, host: &str, password: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// Issue 11, "safe homes": without `DOCKER_CONFIG` and `HOME`, `wash login` saves nothing
+/// (never a `./.docker` or a file under the temp dir) and names `DOCKER_CONFIG`; the registry
+/// is not even asked.
+#[test]
+fn login_without_a_home_names_docker_config_and_writes_nothing() {
+    let tmp = temp_dir();
+    let (cwd, tmpdir) = (tmp.path().join("cwd"), tmp.path().join("tmp"));
+    for args in [
+        &["login", "127.0.0.1:9", "-u", "wash", "-p", "s3cret"][..],
+        &["logout", "127.0.0.1:9"],
+    ] {
+        let out = run(wash_without_home(tmp.path()).args(args), false);
+        let err = stderr(&out);
+        assert!(err.contains("cannot find docker's `config.json`"), "{err}");
+        assert!(
+            err.contains("`DOCKER_CONFIG` is not set and `HOME` is not set"),
+            "{err}"
+        );
+        assert!(err.contains("help: set `DOCKER_CONFIG` to"), "{err}");
+        assert!(!err.contains("could not reach"), "{err}");
+        assert_eq!(entries(&cwd), Vec::<String>::new());
+        assert_eq!(entries(&tmpdir), Vec::<String>::new());
+    }
+}
+
 #[test]
 fn credential_helpers_are_used_for_reading() {
     let registry = Registry::with_auth("helper-user", "helper-pass");

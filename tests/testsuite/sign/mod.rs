@@ -452,6 +452,43 @@ fn inspect_says_whether_each_signature_verifies_locally() {
     assert_eq!(v["signatures"], serde_json::json!([]));
 }
 
+/// Issue 11, "safe homes": without a home, keys are never written under the temp dir or the
+/// current directory; the error names `WASH_HOME`. Merely looking for local keys (`wash
+/// inspect`) still works, finding none.
+#[test]
+fn keys_without_a_home_are_refused_and_inspect_still_works() {
+    let keys = Keys::new();
+    keys.create(&["alice"]);
+    let signed = keys.path("signed.wasm");
+    keys.sign(&wat_component(keys.tmp.path()), &signed, &["alice"]);
+    let tmp = temp_dir();
+    let (cwd, tmpdir) = (tmp.path().join("cwd"), tmp.path().join("tmp"));
+
+    for args in [&["keys", "new", "k"][..], &["keys", "list"]] {
+        let out = run(wash_without_home(tmp.path()).args(args), false);
+        let err = stderr(&out);
+        assert!(err.contains("cannot find the key store"), "{err}");
+        assert!(
+            err.contains("no home directory: `WASH_HOME` is not set and `HOME` is not set"),
+            "{err}"
+        );
+        assert!(err.contains("help: set `WASH_HOME` to"), "{err}");
+        assert_eq!(entries(&cwd), Vec::<String>::new());
+        assert_eq!(entries(&tmpdir), Vec::<String>::new());
+    }
+
+    let out = run(
+        wash_without_home(tmp.path())
+            .args(["inspect", "--json"])
+            .arg(&signed),
+        true,
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["signatures"][0]["status"], "unknown-key");
+    assert_eq!(entries(&cwd), Vec::<String>::new());
+    assert_eq!(entries(&tmpdir), Vec::<String>::new());
+}
+
 /// The in-memory API other parts of wash (and the OCI push/pull) verify with.
 #[test]
 fn verify_bytes_checks_in_memory() {
