@@ -109,29 +109,7 @@ fn render(i: &Inspection) -> String {
         rows.push(("composed of", lines));
     }
     if let Some(v) = &i.virt {
-        let mut lines = Vec::new();
-        let list = |items: &[String]| {
-            if items.is_empty() {
-                "(none)".to_string()
-            } else {
-                items.join(", ")
-            }
-        };
-        lines.push(format!("env baked in: {}", list(&v.env)));
-        lines.push(format!("env from host: {}", list(&v.allow_env)));
-        let denied: Vec<String> = v
-            .deny
-            .iter()
-            .map(|c| c.name().to_string())
-            .chain(v.deny_stdio.iter().cloned())
-            .collect();
-        lines.push(format!("denied: {}", list(&denied)));
-        lines.extend(
-            v.virtualized
-                .iter()
-                .map(|x| format!("answered inside: {} ({})", x.import, x.adapter)),
-        );
-        rows.push(("virtualized", lines));
+        rows.push(("virtualized", virt_lines(v)));
     }
     if !i.signatures.is_empty() {
         rows.push((
@@ -147,6 +125,34 @@ fn render(i: &Inspection) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// What `wash virt` answered inside the component.
+fn virt_lines(v: &crate::virt::VirtReport) -> Vec<String> {
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "(none)".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let denied: Vec<String> = v
+        .deny
+        .iter()
+        .map(|c| c.name().to_string())
+        .chain(v.deny_stdio.iter().cloned())
+        .collect();
+    let mut lines = vec![
+        format!("env baked in: {}", list(&v.env)),
+        format!("env from host: {}", list(&v.allow_env)),
+        format!("denied: {}", list(&denied)),
+    ];
+    lines.extend(
+        v.virtualized
+            .iter()
+            .map(|x| format!("answered inside: {} ({})", x.import, x.adapter)),
+    );
+    lines
 }
 
 /// `name (size): exports`, one line per nested component, indented by depth.

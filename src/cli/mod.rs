@@ -32,15 +32,22 @@ use shell::{ColorChoice, Shell, Verbosity};
 #[command(name = "wash", version, max_term_width = 100)]
 pub struct Cli {
     /// Print nothing but errors and the data asked for
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     quiet: bool,
-    /// Also print timings and the commands wash runs
-    #[arg(short, long, global = true)]
+    /// Also print how long each step took
+    #[arg(short, long, global = true, help_heading = "Global options")]
     verbose: bool,
     /// When to colour the output [default: auto; `NO_COLOR` turns it off]
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         value_name = "WHEN",
         default_value = "auto",
         hide_default_value = true

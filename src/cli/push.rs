@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::PackageArgs;
 use super::progress::{BuildProgress, TransferBar};
 use super::shell::{Shell, human_size};
@@ -60,13 +58,7 @@ pub fn exec(shell: &Shell, args: PushArgs) -> anyhow::Result<ExitCode> {
         &request,
         &BuildProgress::new(shell),
         TransferBar::handle(shell),
-    )
-    .with_context(|| match (&args.path, &args.reference) {
-        (Some(path), Some(r)) => format!("failed to push `{}` to `{r}`", path.display()),
-        (Some(path), None) => format!("failed to push `{}`", path.display()),
-        (None, Some(r)) => format!("failed to push to `{r}`"),
-        (None, None) => "failed to push".to_string(),
-    })?;
+    )?;
     if args.json {
         shell.json(&pushed);
     } else if pushed.unchanged {

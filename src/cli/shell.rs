@@ -26,12 +26,11 @@ pub enum Verbosity {
 /// When to colour: `--color auto|always|never`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// On a terminal, unless `NO_COLOR` is set or `TERM=dumb`.
+    // No doc comments on the values: clap would then print every command's help in its long
+    // form. `auto`: on a terminal, unless `NO_COLOR` is set or `TERM=dumb`.
     #[default]
     Auto,
-    /// Always.
     Always,
-    /// Never.
     Never,
 }
 

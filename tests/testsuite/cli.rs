@@ -61,7 +61,11 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
                 .as_str()
                 .unwrap_or_else(|| panic!("untagged line: {line}"))
                 .to_string();
-            messages.entry(reason).or_insert_with(|| shape(&line));
+            messages.entry(reason.clone()).or_insert_with(|| {
+                let mut shape = shape(&line);
+                shape["reason"] = reason.into();
+                shape
+            });
         }
     };
     let app = greeter().wasm.display().to_string();

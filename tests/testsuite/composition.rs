@@ -443,8 +443,8 @@ fn build_caller_fails(ws: &tempfile::TempDir, target: &Path) -> std::process::Ou
     )
 }
 
-/// Appends `config` to the workspace's `greet-caller/Cargo.toml`, builds that package alone,
-/// and returns its `--json` line.
+/// Appends `config` to the workspace's `greet-caller/Cargo.toml`, builds that package (and the
+/// greeter it depends on), and returns the caller's `--json` line.
 fn build_caller_with(ws: &tempfile::TempDir, target: &Path, config: &str) -> serde_json::Value {
     let manifest = ws.path().join("greet-caller/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -456,5 +456,9 @@ fn build_caller_with(ws: &tempfile::TempDir, target: &Path, config: &str) -> ser
             .env("CARGO_TARGET_DIR", target),
         true,
     );
-    serde_json::from_str(stdout(&out).trim()).unwrap()
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["name"] == "greet-caller")
+        .expect("the caller built")
 }

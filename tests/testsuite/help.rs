@@ -41,7 +41,10 @@ fn help_texts() {
 fn cargo_wasmcloud_is_the_same_tool() {
     let out = run(cargo_wasmcloud().arg("--help"), true);
     let text = stdout(&out);
-    assert!(text.contains("Usage: cargo wasmcloud <COMMAND>"), "{text}");
+    assert!(
+        text.contains("Usage: cargo wasmcloud [OPTIONS] <COMMAND>"),
+        "{text}"
+    );
     assert_eq!(
         text.replace("cargo wasmcloud", "wash"),
         help(&[]),

@@ -147,62 +147,24 @@ pub fn compose(
     plugs: Vec<Plug>,
     options: &ComposeOptions,
 ) -> Result<Composition, ComposeError> {
-    let mut graph = CompositionGraph::new();
-    let mut names = HashMap::new();
-    let mut register = |graph: &mut CompositionGraph, name: &str, key: String, bytes: Vec<u8>| {
-        let pkg = Package::from_bytes(&key, None, bytes, graph.types_mut()).map_err(|e| {
-            ComposeError::Load {
-                name: name.to_string(),
-                source: e.into(),
-            }
-        })?;
-        let id = graph.register_package(pkg).map_err(graph_err)?;
-        names.insert(id, name.to_string());
-        Ok::<_, ComposeError>(id)
-    };
-    let root_id = register(&mut graph, "root", "wash:root".into(), root)?;
-    let mut plug_ids = Vec::new();
-    for (i, p) in plugs.into_iter().enumerate() {
-        plug_ids.push(register(
-            &mut graph,
-            &p.name,
-            format!("wash:plug{i}"),
-            p.bytes,
-        )?);
-    }
     let mut planner = Planner {
-        graph,
-        names,
-        plugs: plug_ids,
+        graph: CompositionGraph::new(),
+        names: HashMap::new(),
+        plugs: Vec::new(),
         instances: HashMap::new(),
         links: Vec::new(),
         open: Vec::new(),
     };
-    let root_node = planner.instantiate(root_id, &mut Vec::new())?;
-    for id in planner.plugs.clone() {
-        if !options.allow_unused_plugs && !planner.instances.contains_key(&id) {
-            let exports = planner.graph.types()[planner.graph[id].ty()]
-                .exports
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(ComposeError::UnusedPlug {
-                name: planner.names[&id].clone(),
-                exports: if exports.is_empty() {
-                    "none".into()
-                } else {
-                    exports
-                },
-            });
-        }
+    let root_id = planner.register("root", "wash:root".into(), root)?;
+    for (i, p) in plugs.into_iter().enumerate() {
+        let id = planner.register(&p.name, format!("wash:plug{i}"), p.bytes)?;
+        planner.plugs.push(id);
     }
-    let exports: Vec<String> = planner.graph.types()[planner.graph[root_id].ty()]
-        .exports
-        .keys()
-        .cloned()
-        .collect();
-    for name in exports {
+    let root_node = planner.instantiate(root_id, &mut Vec::new())?;
+    if !options.allow_unused_plugs {
+        planner.refuse_unused_plugs()?;
+    }
+    for name in planner.export_names(root_id) {
         let node = planner
             .graph
             .alias_instance_export(root_node, &name)
@@ -227,6 +189,55 @@ pub fn compose(
 }
 
 impl Planner {
+    /// Reads a component into the graph, under the name errors and plans use for it.
+    fn register(
+        &mut self,
+        name: &str,
+        key: String,
+        bytes: Vec<u8>,
+    ) -> Result<PackageId, ComposeError> {
+        let package =
+            Package::from_bytes(&key, None, bytes, self.graph.types_mut()).map_err(|e| {
+                ComposeError::Load {
+                    name: name.to_string(),
+                    source: e.into(),
+                }
+            })?;
+        let id = self.graph.register_package(package).map_err(graph_err)?;
+        self.names.insert(id, name.to_string());
+        Ok(id)
+    }
+
+    /// The names a registered component exports.
+    fn export_names(&self, id: PackageId) -> Vec<String> {
+        self.graph.types()[self.graph[id].ty()]
+            .exports
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// A plug that satisfied nothing is most likely the wrong file: name it and its exports.
+    fn refuse_unused_plugs(&self) -> Result<(), ComposeError> {
+        match self
+            .plugs
+            .iter()
+            .find(|id| !self.instances.contains_key(id))
+        {
+            None => Ok(()),
+            Some(&id) => {
+                let exports = self.export_names(id).join(", ");
+                Err(ComposeError::UnusedPlug {
+                    name: self.names[&id].clone(),
+                    exports: if exports.is_empty() {
+                        "none".into()
+                    } else {
+                        exports
+                    },
+                })
+            }
+        }
+    }
     /// Instantiates `pkg` once, first instantiating the plugs its imports need.
     fn instantiate(
         &mut self,

@@ -392,6 +392,8 @@ fn verify_key_refuses_before_writing_anything() {
     let key = tmp.path().join("key.pub");
     std::fs::write(&key, "ssh-ed25519 AAAA test").unwrap();
     let dest = tmp.path().join("out.wasm");
+    // An unreadable key is refused before the registry is asked for anything (issue 11).
+    let unreadable = "does not hold an ed25519 public key wash can read";
     let out = run(
         wash_in(tmp.path())
             .args(["pull", &reference, "--verify-key"])
@@ -400,11 +402,7 @@ fn verify_key_refuses_before_writing_anything() {
             .arg(&dest),
         false,
     );
-    assert!(
-        stderr(&out).contains("failed verification"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains(unreadable), "{}", stderr(&out));
     assert!(!dest.exists());
     let out = run(
         wash_in(tmp.path())
@@ -413,11 +411,7 @@ fn verify_key_refuses_before_writing_anything() {
             .arg(&key),
         false,
     );
-    assert!(
-        stderr(&out).contains("failed verification"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains(unreadable), "{}", stderr(&out));
     assert!(!stdout(&out).contains("Hello"));
     assert!(!home.join("cache/oci/blobs/sha256").exists());
 
