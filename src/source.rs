@@ -43,6 +43,18 @@ pub struct Context<'a> {
     pub pull: PullOptions<'a>,
 }
 
+impl<'a> Context<'a> {
+    /// Files (relative to the current folder) and registry references, no member names: what
+    /// `wash run` and `wash inspect` take.
+    pub fn files_and_references(base: &'a Path, pull: PullOptions<'a>) -> Context<'a> {
+        Context {
+            base,
+            members: Members::None,
+            pull,
+        }
+    }
+}
+
 /// A component found for a word.
 #[derive(Debug, Clone)]
 pub struct Located {

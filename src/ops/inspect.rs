@@ -5,7 +5,7 @@ use super::{OpError, failed};
 use crate::inspect::{self, InspectOptions, Inspection};
 use crate::oci::{ClientOptions, ProgressHandle, PullOptions, Pulled};
 use crate::sign::KeyStore;
-use crate::source::{self, Members};
+use crate::source;
 
 /// What to inspect.
 #[derive(Debug, Clone, Default)]
@@ -25,17 +25,16 @@ pub fn inspect(
     progress: ProgressHandle,
 ) -> Result<(Inspection, Option<Pulled>), OpError> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let ctx = source::Context {
-        base: &cwd,
-        members: Members::None,
-        pull: PullOptions {
+    let ctx = source::Context::files_and_references(
+        &cwd,
+        PullOptions {
             client: ClientOptions {
                 insecure: request.insecure,
             },
             verifier: None,
             progress,
         },
-    };
+    );
     let word = &request.component;
     let found = source::locate(word, &ctx)?;
     // Inspecting must not fail for want of keys: an unreadable store counts as empty.

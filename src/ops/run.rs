@@ -12,7 +12,7 @@ use crate::build::{self, BuildOptions, Reporter};
 use crate::hint::Advice;
 use crate::oci::{self, ClientOptions, ProgressHandle, PullOptions, Pulled};
 use crate::run::{self as runtime, ComponentKind, Grants, ServeEvents};
-use crate::source::{self, Members};
+use crate::source;
 
 /// What to run, with what.
 #[derive(Debug, Clone)]
@@ -107,17 +107,16 @@ fn component(
     let keys = trusted_keys(&request.verify_keys)?;
     let verify = verifier(&keys);
     let cwd = std::env::current_dir().unwrap_or_default();
-    let ctx = source::Context {
-        base: &cwd,
-        members: Members::None,
-        pull: PullOptions {
+    let ctx = source::Context::files_and_references(
+        &cwd,
+        PullOptions {
             client: ClientOptions {
                 insecure: request.insecure,
             },
             verifier: (!keys.is_empty()).then_some(&verify as &oci::Verifier<'_>),
             progress,
         },
-    };
+    );
     let found = source::locate(word, &ctx)?;
     if let Some(pulled) = &found.pulled {
         events.pulled(pulled);

@@ -186,11 +186,7 @@ fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
             .env("CARGO_TARGET_DIR", target),
         true,
     );
-    let caller = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|v| v["name"] == "greet-caller")
-        .expect("caller built");
+    let caller = built(&out, "greet-caller");
     assert_eq!(caller["composed_from"], serde_json::json!(["greeter"]));
     // `wash run -p greet-caller` runs that app, the greeter inside.
     let out = run(
@@ -369,11 +365,7 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
             .env("CARGO_TARGET_DIR", &target),
         true,
     );
-    let front: serde_json::Value = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|v| v["name"] == "front")
-        .expect("front built");
+    let front: serde_json::Value = built(&out, "front");
     assert_eq!(front["composed_from"], serde_json::json!(["greeter"]));
 
     // `wash run` (no path) serves the composed front; the greeting comes from the greeter.
@@ -399,11 +391,7 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
             .env("CARGO_TARGET_DIR", &target),
         true,
     );
-    let front: serde_json::Value = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|v| v["name"] == "front")
-        .expect("front built");
+    let front: serde_json::Value = built(&out, "front");
     assert_eq!(front["composed_from"], serde_json::json!(["greeter"]));
     // ...and `wash push` at the workspace root pushes the front, the greeter inside.
     let registry = crate::registry::Registry::start();
@@ -456,9 +444,14 @@ fn build_caller_with(ws: &tempfile::TempDir, target: &Path, config: &str) -> ser
             .env("CARGO_TARGET_DIR", target),
         true,
     );
-    stdout(&out)
+    built(&out, "greet-caller")
+}
+
+/// The `wash build --json` line of the component named `name`.
+fn built(out: &std::process::Output, name: &str) -> serde_json::Value {
+    stdout(out)
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .find(|v| v["name"] == "greet-caller")
-        .expect("the caller built")
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("no component `{name}` in {}", stdout(out)))
 }
