@@ -6,11 +6,6 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{Metadata, MetadataCommand, Package};
 
-/// The package's `[package.metadata.wasmcloud]`, read in [`crate::config`].
-pub use crate::config::{
-    ConfigError, DEFAULT_NAMESPACE, RegistryConfig, SignConfig, WasmcloudConfig,
-};
-
 /// Which packages of which workspace, in cargo's terms.
 #[derive(Debug, Clone, Default)]
 pub struct PackageSelection {

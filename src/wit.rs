@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use cargo_metadata::Package;
 use wash_derive::{CrateItems, PackageName};
 
+use crate::config::{ConfigError, WasmcloudConfig};
 use crate::hint::Hint;
-use crate::project::{ConfigError, PackageSelection, Project, WasmcloudConfig};
+use crate::project::{PackageSelection, Project};
 
 /// One package's derived WIT.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -65,7 +65,7 @@ pub enum BuildError {
     Wit(#[from] crate::wit::WitError),
     /// `[package.metadata.wasmcloud]` is malformed.
     #[error(transparent)]
-    Config(#[from] crate::project::ConfigError),
+    Config(#[from] crate::config::ConfigError),
     /// The build made several top-level components where one was needed.
     #[error(
         "the build produced several components no other one was composed with: {}",

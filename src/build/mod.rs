@@ -16,7 +16,8 @@ use std::path::PathBuf;
 pub use error::BuildError;
 
 use crate::artifact;
-use crate::project::{PackageSelection, Project, WasmcloudConfig};
+use crate::config::WasmcloudConfig;
+use crate::project::{PackageSelection, Project};
 
 /// The target wash builds for: WASI 0.2 components.
 pub const TARGET: &str = "wasm32-wasip2";

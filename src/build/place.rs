@@ -54,7 +54,7 @@ pub(super) fn rewrite(c: &mut BuiltComponent, bytes: &[u8]) -> Result<(), BuildE
 /// WIT without decoding the component (wkg, wit-bindgen, other languages) can read it.
 pub(super) fn derived_wit(
     package: &cargo_metadata::Package,
-    config: &crate::project::WasmcloudConfig,
+    config: &crate::config::WasmcloudConfig,
     out_dir: &Path,
 ) -> Result<Option<PathBuf>, BuildError> {
     let Some(derived) = crate::wit::derive(package, config)? else {

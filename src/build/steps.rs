@@ -10,7 +10,8 @@ use cargo_metadata::Package;
 
 use super::{BuildError, BuildStep, BuiltComponent, Reporter, place};
 use crate::artifact;
-use crate::project::{Project, WasmcloudConfig};
+use crate::config::WasmcloudConfig;
+use crate::project::Project;
 use crate::sign::{self, KeyStore};
 use crate::source::{self, Members};
 

@@ -405,7 +405,8 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// Every key of `[package.metadata.wasmcloud]` as its path below it (`virt.allow-env`), read
 /// off the types; tables (`virt`) are not listed, their keys are.
-pub fn keys() -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn keys() -> Vec<String> {
     schema()
         .into_iter()
         .filter(|(_, table)| !table)
@@ -416,6 +417,7 @@ pub fn keys() -> Vec<String> {
 /// Every table (`""` for the root) and key of the types, with whether it is a table. serde
 /// names a table's keys when it refuses an unknown one, so each is probed with a key no table
 /// has: a table answers with its keys, anything else with some other refusal.
+#[cfg(test)]
 fn schema() -> Vec<(String, bool)> {
     fn walk(prefix: Vec<String>, out: &mut Vec<(String, bool)>) {
         let mut probe = Value::Object(

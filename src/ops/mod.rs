@@ -32,7 +32,7 @@ pub enum OpError {
     #[error(transparent)]
     Compose(#[from] crate::compose::ComposeError),
     #[error(transparent)]
-    Config(#[from] crate::project::ConfigError),
+    Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Inspect(#[from] crate::inspect::InspectError),
     #[error(transparent)]

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use super::{OpError, failed, runtime};
 use crate::build::{self, BuildOptions, Reporter};
+use crate::config::WasmcloudConfig;
 use crate::hint::Advice;
 use crate::oci::layout::PackageInfo;
 use crate::oci::{self, ClientOptions, ComponentRef, ProgressHandle, PushOptions, Pushed};
-use crate::project::{Project, WasmcloudConfig};
+use crate::project::Project;
 
 /// What to push, and where.
 #[derive(Debug, Clone, Default)]

@@ -126,13 +126,6 @@ pub struct VirtOptions {
     pub mounts: Vec<Mount>,
 }
 
-impl VirtOptions {
-    /// Whether these options virtualize anything beyond hiding the host environment.
-    pub fn is_empty(&self) -> bool {
-        *self == VirtOptions::default()
-    }
-}
-
 /// What `virtualize` did: recorded in the component and returned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VirtReport {
