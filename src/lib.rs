@@ -6,7 +6,8 @@
 //!
 //! The layers, each using only those below it:
 //! - [`cli`]: arguments in, one call, output rendered;
-//! - [`ops`]: what a command does when it takes several capabilities (build then push, …);
+//! - [`ops`]: what a command does when it takes several capabilities (build then push, …),
+//!   and [`dev`], the build–serve–watch loop;
 //! - [`build`]: the build pipeline (cargo → place → compose → virt → sign);
 //! - [`source`]: which component a word names (file, workspace member, registry reference);
 //! - the capabilities: [`project`], [`wit`], [`compose`] (the pure core), [`virt`], [`sign`],
@@ -18,6 +19,7 @@ pub mod build;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod dev;
 pub mod hint;
 pub mod home;
 pub mod inspect;

@@ -5,6 +5,7 @@
 
 mod build;
 mod compose;
+mod dev;
 mod inspect;
 mod keys;
 mod login;
@@ -63,6 +64,7 @@ enum Command {
     Build(build::BuildArgs),
     Compose(compose::ComposeArgs),
     Run(run::RunArgs),
+    Dev(dev::DevArgs),
     Inspect(inspect::InspectArgs),
     Virt(virt::VirtArgs),
     Push(push::PushArgs),
@@ -104,7 +106,7 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
     match exec(&shell, cli.command) {
         Ok(code) => code,
         Err(err) => {
-            shell.error(&err);
+            shell.error(err.as_ref());
             if crate::hint::is_internal(err.as_ref()) {
                 shell.note(BUG_NOTE);
                 ExitCode::from(crate::hint::INTERNAL_EXIT_CODE)
@@ -121,6 +123,7 @@ fn exec(shell: &Shell, command: Command) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::exec(shell, args),
         Command::Compose(args) => compose::exec(shell, args),
         Command::Run(args) => run::exec(shell, args),
+        Command::Dev(args) => dev::exec(shell, args),
         Command::Inspect(args) => inspect::exec(shell, args),
         Command::Virt(args) => virt::exec(shell, args),
         Command::Push(args) => push::exec(shell, args),

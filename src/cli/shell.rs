@@ -98,9 +98,14 @@ impl Shell {
 
     /// An error and its causes on stderr, as `error:` and a `Caused by:` list, then the hints
     /// the errors in the chain carry (see [`crate::hint`]), last, where the eye lands.
-    pub fn error(&self, err: &anyhow::Error) {
+    pub fn error(&self, err: &(dyn std::error::Error + 'static)) {
         self.labelled("error", RED, err);
-        let causes: Vec<String> = err.chain().skip(1).map(ToString::to_string).collect();
+        let causes: Vec<String> =
+            std::iter::successors(err.source(), |e: &&(dyn std::error::Error + 'static)| {
+                (*e).source()
+            })
+            .map(ToString::to_string)
+            .collect();
         if !causes.is_empty() {
             anstream::eprintln!("\nCaused by:");
             for (i, cause) in causes.iter().enumerate() {
@@ -112,7 +117,7 @@ impl Shell {
                 }
             }
         }
-        for hint in crate::hint::collect(err.as_ref(), HINTED) {
+        for hint in crate::hint::collect(err, HINTED) {
             anstream::eprintln!();
             self.labelled("help", CYAN, hint);
         }
@@ -180,6 +185,7 @@ const HINTED: &[Probe] = &[
     probe::<crate::oci::OciError>,
     probe::<crate::ops::OpError>,
     probe::<crate::config::ConfigError>,
+    probe::<crate::dev::DevError>,
     probe::<crate::home::HomeError>,
     probe::<crate::project::ProjectError>,
     probe::<crate::run::RunError>,

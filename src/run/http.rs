@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -25,13 +25,22 @@ pub trait ServeEvents: Send + Sync + 'static {
     fn listening(&self, addr: SocketAddr);
     /// A request failed inside the component; the client got a 500.
     fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error);
+    /// A component to swap in could not be linked; the one being served stays.
+    fn swap_failed(&self, error: &RunError) {
+        let _ = error;
+    }
 }
 
 struct Server {
-    pre: ProxyPre<Host>,
+    /// The component requests go to: replaced, between requests, by a hot swap.
+    pre: RwLock<ProxyPre<Host>>,
     grants: Grants,
     events: Arc<dyn ServeEvents>,
 }
+
+/// Components to swap in while serving (`wash dev`): each one received replaces the one being
+/// served; requests already running finish on the one they started with.
+pub type Swaps = tokio::sync::mpsc::UnboundedReceiver<Loaded>;
 
 /// Serves the component on `addr` until `shutdown` completes.
 pub async fn serve(
@@ -41,13 +50,30 @@ pub async fn serve(
     events: Arc<dyn ServeEvents>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
+    serve_swappable(loaded, grants, addr, events, shutdown, None).await
+}
+
+/// The instance-pre for serving `loaded`: every import linked, the proxy world checked.
+fn proxy_pre(loaded: &Loaded) -> Result<ProxyPre<Host>, RunError> {
     let mut linker = Linker::<Host>::new(&loaded.engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(RunError::guest)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(RunError::guest)?;
-    let pre = linker
+    linker
         .instantiate_pre(&loaded.component)
         .and_then(ProxyPre::new)
-        .map_err(RunError::guest)?;
+        .map_err(RunError::guest)
+}
+
+/// [`serve`], swapping in each component `swaps` delivers without closing the listener.
+pub async fn serve_swappable(
+    loaded: &Loaded,
+    grants: Grants,
+    addr: SocketAddr,
+    events: Arc<dyn ServeEvents>,
+    shutdown: impl Future<Output = ()>,
+    mut swaps: Option<Swaps>,
+) -> Result<(), RunError> {
+    let pre = proxy_pre(loaded)?;
     // Build one instance state up front so a bad `--dir` fails now, not on the first request.
     Host::new(&grants, "")?;
 
@@ -60,14 +86,29 @@ pub async fn serve(
     events.listening(bound);
 
     let server = Arc::new(Server {
-        pre,
+        pre: RwLock::new(pre),
         grants,
         events,
     });
     tokio::pin!(shutdown);
     loop {
+        let next_swap = async {
+            match swaps.as_mut() {
+                Some(rx) => rx.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         let accepted = tokio::select! {
             _ = &mut shutdown => return Ok(()),
+            swap = next_swap => {
+                match swap.map(|loaded| proxy_pre(&loaded)) {
+                    Some(Ok(pre)) => *server.pre.write().expect("no panics under the lock") = pre,
+                    Some(Err(e)) => server.events.swap_failed(&e),
+                    // The sender is gone: nothing more will be swapped in.
+                    None => swaps = None,
+                }
+                continue;
+            }
             accepted = listener.accept() => accepted,
         };
         // A failed accept (e.g. too many open files) affects one client, not the server.
@@ -116,15 +157,15 @@ impl Server {
         &self,
         req: hyper::Request<hyper::body::Incoming>,
     ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
+        let pre = self.pre.read().expect("no panics under the lock").clone();
         let host = Host::new(&self.grants, "")?;
-        let mut store = Store::new(self.pre.engine(), host);
+        let mut store = Store::new(pre.engine(), host);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let req = store
             .data_mut()
             .http()
             .new_incoming_request(Scheme::Http, req)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;
-        let pre = self.pre.clone();
         // The guest may keep streaming the body after it has sent the headers, so it runs in
         // its own task while the response goes back.
         let task = tokio::spawn(async move {

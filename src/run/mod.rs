@@ -19,7 +19,7 @@ use wasmtime_wasi_http::{
 };
 
 pub use command::run_command;
-pub use http::{ServeEvents, serve};
+pub use http::{ServeEvents, Swaps, serve, serve_swappable};
 
 /// What the component may see.
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,7 @@ mod support;
 mod build;
 mod cli;
 mod composition;
+mod dev;
 mod help;
 mod inspect;
 mod layout;

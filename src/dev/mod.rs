@@ -1,0 +1,237 @@
+//! `wash dev`: build, then serve (HTTP) or run (a command), then watch the crate's sources and
+//! rebuild on every change. An HTTP component is swapped in behind the same listener: requests
+//! during a rebuild are answered by the old version, and a failed build leaves it serving
+//! (cargo prints its errors). A command component runs again after each good build.
+
+mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::build::{self, BuildError, BuildOptions, BuiltComponent, Reporter};
+use crate::hint::Hint;
+use crate::project::{Project, ProjectError};
+use crate::run::{self, ComponentKind, Grants, Loaded, RunError, ServeEvents};
+
+pub use watch::DEBOUNCE;
+
+/// What to develop.
+#[derive(Debug, Clone)]
+pub struct DevRequest {
+    /// The crate to build.
+    pub build: BuildOptions,
+    /// What the component may see.
+    pub grants: Grants,
+    /// Where an HTTP component is served.
+    pub addr: SocketAddr,
+}
+
+/// What `wash dev` tells its caller as it goes (besides serving, [`ServeEvents`]).
+pub trait DevEvents: ServeEvents {
+    /// Watching these folders and files for changes.
+    fn watching(&self, roots: &[PathBuf]);
+    /// These files changed: rebuilding.
+    fn rebuilding(&self, changed: &[PathBuf]);
+    /// The rebuild succeeded and the new component is in place.
+    fn rebuilt(&self, app: &BuiltComponent, took: Duration);
+    /// A rebuild (or a command's run) failed; the previous component stays.
+    fn failed(&self, error: &DevError);
+    /// A command component ran and exited with this code.
+    fn exited(&self, code: i32);
+}
+
+/// What can stop `wash dev`.
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    /// The project could not be read.
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// A build failed.
+    #[error(transparent)]
+    Build(#[from] Box<BuildError>),
+    /// The component could not be loaded or run.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// The sources cannot be watched.
+    #[error("cannot watch the sources for changes")]
+    Watch(#[source] notify::Error),
+    /// The async runtime could not start.
+    #[error("could not start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl From<BuildError> for DevError {
+    fn from(e: BuildError) -> DevError {
+        DevError::Build(Box::new(e))
+    }
+}
+
+impl Hint for DevError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            DevError::Project(e) => e.hint(),
+            DevError::Build(e) => e.hint(),
+            DevError::Run(e) => e.hint(),
+            DevError::Watch(_) => {
+                Some("on Linux, raise fs.inotify.max_user_watches if it is exhausted".into())
+            }
+            DevError::Runtime(_) => None,
+        }
+    }
+}
+
+/// Builds, serves or runs, and rebuilds on change until Ctrl-C. The first build must succeed
+/// (there is nothing to serve before it); later failures are reported and survived.
+pub fn dev(
+    request: &DevRequest,
+    reporter: &dyn Reporter,
+    events: Arc<dyn DevEvents>,
+) -> Result<(), DevError> {
+    let project = Project::load(&request.build.selection)?;
+    let app = build_app(&request.build, reporter)?;
+    let (tx, changes) = std::sync::mpsc::channel();
+    let roots = watch::roots(&project);
+    let _watcher =
+        watch::start(&roots, project.target_dir().to_path_buf(), tx).map_err(DevError::Watch)?;
+    events.watching(&roots);
+    let loaded = run::load(&app.path)?;
+    let tokio = tokio::runtime::Runtime::new().map_err(DevError::Runtime)?;
+    match loaded.kind {
+        ComponentKind::HttpProxy => serve(request, &loaded, changes, events, &tokio),
+        ComponentKind::Command => rerun(request, loaded, changes, events, &tokio),
+    }
+}
+
+fn build_app(options: &BuildOptions, reporter: &dyn Reporter) -> Result<BuiltComponent, DevError> {
+    Ok(build::build(options, reporter)?.app()?.clone())
+}
+
+/// Serves, swapping in each good rebuild, until Ctrl-C. The rebuilds run on a thread of their
+/// own; on Ctrl-C a rebuild under way is let finish, so no cargo is left running.
+fn serve(
+    request: &DevRequest,
+    loaded: &Loaded,
+    changes: Receiver<Vec<PathBuf>>,
+    events: Arc<dyn DevEvents>,
+    tokio: &tokio::runtime::Runtime,
+) -> Result<(), DevError> {
+    let (swap, swaps) = tokio::sync::mpsc::unbounded_channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let rebuilder = {
+        let (options, events, stop) = (request.build.clone(), events.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while let Some(changed) = next_change(&changes, &stop) {
+                if let Some(loaded) = rebuild(&options, &changed, events.as_ref())
+                    && swap.send(loaded).is_err()
+                {
+                    return;
+                }
+            }
+        })
+    };
+    let serve_events: Arc<dyn ServeEvents> = events;
+    let served = tokio.block_on(run::serve_swappable(
+        loaded,
+        request.grants.clone(),
+        request.addr,
+        serve_events,
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+        Some(swaps),
+    ));
+    stop.store(true, Ordering::Relaxed);
+    let _ = rebuilder.join();
+    Ok(served?)
+}
+
+/// Runs the command, then again after each good rebuild, until Ctrl-C.
+fn rerun(
+    request: &DevRequest,
+    mut loaded: Loaded,
+    changes: Receiver<Vec<PathBuf>>,
+    events: Arc<dyn DevEvents>,
+    tokio: &tokio::runtime::Runtime,
+) -> Result<(), DevError> {
+    // Ctrl-C ends the wait for changes; while the command runs, it ends the run too.
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        tokio.spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stop.store(true, Ordering::Relaxed);
+        });
+    }
+    loop {
+        let ran = tokio.block_on(async {
+            tokio::select! {
+                ran = run::run_command(&loaded, &request.grants, "") => Some(ran),
+                _ = tokio::signal::ctrl_c() => None,
+            }
+        });
+        match ran {
+            None => return Ok(()),
+            Some(Ok(code)) => events.exited(code),
+            Some(Err(e)) => events.failed(&DevError::Run(e)),
+        }
+        loop {
+            let Some(changed) = next_change(&changes, &stop) else {
+                return Ok(());
+            };
+            if let Some(next) = rebuild(&request.build, &changed, events.as_ref()) {
+                loaded = next;
+                break;
+            }
+        }
+    }
+}
+
+/// The next change, with every one that follows it until the files have been quiet for
+/// [`DEBOUNCE`] (an editor saving five files, a `git checkout`: one rebuild); `None` once `stop`
+/// is set.
+fn next_change(changes: &Receiver<Vec<PathBuf>>, stop: &AtomicBool) -> Option<Vec<PathBuf>> {
+    let mut changed = loop {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        match changes.recv_timeout(Duration::from_millis(100)) {
+            Ok(paths) => break paths,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    };
+    loop {
+        match changes.recv_timeout(DEBOUNCE) {
+            Ok(paths) => changed.extend(paths),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    changed.sort();
+    changed.dedup();
+    Some(changed)
+}
+
+/// Rebuilds and loads the app; `None` (after reporting why) when either fails.
+fn rebuild(options: &BuildOptions, changed: &[PathBuf], events: &dyn DevEvents) -> Option<Loaded> {
+    events.rebuilding(changed);
+    let started = Instant::now();
+    let result = build_app(options, &()).and_then(|app| {
+        let loaded = run::load(&app.path)?;
+        Ok((app, loaded))
+    });
+    match result {
+        Ok((app, loaded)) => {
+            events.rebuilt(&app, started.elapsed());
+            Some(loaded)
+        }
+        Err(e) => {
+            events.failed(&e);
+            None
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `wash dev`: a real project built, served, edited, rebuilt and swapped in behind the same
+//! port; a burst of saves makes one rebuild; a broken build keeps the old version serving.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// A running `wash dev`, its stderr lines delivered as they come.
+struct Dev {
+    child: Child,
+    addr: String,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Dev {
+    #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
+    fn start(project: &Path) -> Dev {
+        let mut child = wash()
+            .args(["dev", "--addr", "127.0.0.1:0"])
+            .current_dir(project)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut dev = Dev {
+            child,
+            addr: String::new(),
+            lines,
+            seen: Vec::new(),
+        };
+        let serving = dev.wait_for("Serving http://");
+        dev.addr = serving
+            .split("Serving http://")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        dev
+    }
+
+    /// Waits for a stderr line containing `text` (builds are slow under load: minutes).
+    fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(text) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "no `{text}` from wash dev; it said:\n{}",
+                        self.seen.join("\n")
+                    )
+                }
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "wash dev exited before `{text}`; it said:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    fn count(&self, text: &str) -> usize {
+        self.seen.iter().filter(|l| l.contains(text)).count()
+    }
+
+    fn body(&self) -> String {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(s, "GET / HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr).unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn interrupt(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap()
+    }
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "{file:?} lacks {from:?}");
+    std::fs::write(file, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn an_edit_is_served_on_the_same_port_and_a_broken_build_keeps_the_old_one() {
+    let tmp = temp_dir();
+    let project = tmp.path().join("devloop");
+    run(
+        wash()
+            .args(["new", "--template", "http-hello"])
+            .arg(&project),
+        true,
+    );
+    let lib = project.join("src/lib.rs");
+    let mut dev = Dev::start(&project);
+    assert_eq!(dev.body(), "Hello from devloop\n");
+
+    // An edit: rebuilt and swapped in behind the same address.
+    edit(&lib, "Hello from", "Howdy from");
+    dev.wait_for("Rebuilt");
+    assert_eq!(dev.body(), "Howdy from devloop\n");
+
+    // Five files saved at once: one rebuild.
+    let before = dev.count("Rebuilding");
+    for i in 0..5 {
+        std::fs::write(project.join(format!("src/extra{i}.rs")), "// unused\n").unwrap();
+    }
+    dev.wait_for("Rebuilt");
+    // Anything more than one rebuild would show within a few debounce periods.
+    std::thread::sleep(settle());
+    while let Ok(line) = dev.lines.try_recv() {
+        dev.seen.push(line);
+    }
+    assert_eq!(
+        dev.count("Rebuilding"),
+        before + 1,
+        "{}",
+        dev.seen.join("\n")
+    );
+
+    // A broken build: the compiler's errors, and the last good version still answers.
+    edit(&lib, "struct Component;", "struct Component");
+    dev.wait_for("still serving");
+    assert_eq!(dev.body(), "Howdy from devloop\n");
+
+    // Ctrl-C stops it cleanly, with no cargo left running for this project.
+    let status = dev.interrupt();
+    assert!(status.success(), "{status}");
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &project.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(left.stdout.is_empty(), "processes left: {}", stdout(&left));
+}
+
+/// How long to wait for a second, unwanted rebuild to show: several debounce periods.
+fn settle() -> Duration {
+    Duration::from_secs(2)
+}
