@@ -1,6 +1,7 @@
 //! `wash run`: run a command component, or serve an HTTP one, on the embedded wasmtime.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,14 +10,17 @@ use super::shell::Shell;
 use super::{PackageArgs, parse_key_value};
 use crate::oci::Pulled;
 use crate::ops::run::{RunEvents, RunOutcome, RunRequest, run};
-use crate::run::{DirGrant, Grants, ServeEvents};
+use crate::run::{Backend, DirGrant, Grants, GuestLog, LogLevel, ServeEvents};
 
 /// Run a component: a wasi:cli command runs once, a wasi:http component is served
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Without PATH, the current crate is built first (as `wash build`) and its app \
 component run (in a workspace, the one the others are composed into).\n\
-The component gets nothing it was not given: no host environment, files or network."
+The component gets nothing it was not given: no host environment, files or network.\n\
+It may import wasi:config (`--config`), wasi:logging (`--log-level`) and wasi:keyvalue, kept in \
+`target/wasmcloud/dev/keyvalue/` for a built crate, else in `$WASH_HOME/dev/keyvalue/` \
+(`--keyvalue-dir`); see docs/capabilities.md."
 )]
 pub struct RunArgs {
     /// The component (.wasm) or registry reference to run; default: build the current crate
@@ -36,11 +40,45 @@ pub struct RunArgs {
     /// Address to serve HTTP components on
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
+    /// Give the component a wasi:config value; overrides `dev.config` in Cargo.toml (repeatable)
+    #[arg(long = "config", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    config: Vec<(String, String)>,
+    /// Lowest wasi:logging level shown
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "info")]
+    log_level: LogLevelArg,
+    /// Folder of the wasi:keyvalue store [default: target/wasmcloud/dev/keyvalue, or
+    /// $WASH_HOME/dev/keyvalue when not building]
+    #[arg(long, value_name = "DIR")]
+    keyvalue_dir: Option<PathBuf>,
     #[command(flatten)]
     package: PackageArgs,
     /// Arguments for a command component
     #[arg(last = true, value_name = "ARGS")]
     args: Vec<String>,
+}
+
+/// `--log-level`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogLevelArg {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Critical,
+}
+
+impl From<LogLevelArg> for LogLevel {
+    fn from(level: LogLevelArg) -> LogLevel {
+        match level {
+            LogLevelArg::Trace => LogLevel::Trace,
+            LogLevelArg::Debug => LogLevel::Debug,
+            LogLevelArg::Info => LogLevel::Info,
+            LogLevelArg::Warn => LogLevel::Warn,
+            LogLevelArg::Error => LogLevel::Error,
+            LogLevelArg::Critical => LogLevel::Critical,
+        }
+    }
 }
 
 /// What the server reports, drawn on the terminal.
@@ -59,9 +97,22 @@ impl ServeEvents for Events {
     }
 }
 
+impl GuestLog for Events {
+    fn guest_log(&self, level: LogLevel, context: &str, message: &str) {
+        self.shell.guest_log(level, context, message);
+    }
+}
+
 impl RunEvents for Events {
     fn pulled(&self, pulled: &Pulled) {
         report_pulled(&self.shell, pulled);
+    }
+
+    fn hosting(&self, backends: &[Backend]) {
+        for b in backends {
+            self.shell
+                .status("Hosting", format!("{}: {}", b.capability, b.detail));
+        }
     }
 }
 
@@ -77,6 +128,9 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
             args: args.args,
         },
         addr: args.addr,
+        config: args.config,
+        log_level: args.log_level.into(),
+        keyvalue_dir: args.keyvalue_dir,
     };
     // The server reports from its own threads, through a copy of the shell.
     let events = Arc::new(Events {

@@ -10,17 +10,16 @@ use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
 use wasmtime::Store;
-use wasmtime::component::Linker;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use super::{Grants, Host, Loaded, RunError};
+use super::{Capabilities, Grants, GuestLog, Host, Loaded, RunError, instance_pre};
 
 /// What the server tells its caller while it runs.
-pub trait ServeEvents: Send + Sync + 'static {
+pub trait ServeEvents: GuestLog {
     /// The listener is bound (useful with port 0).
     fn listening(&self, addr: SocketAddr);
     /// A request failed inside the component; the client got a 500.
@@ -30,6 +29,7 @@ pub trait ServeEvents: Send + Sync + 'static {
 struct Server {
     pre: ProxyPre<Host>,
     grants: Grants,
+    caps: Arc<Capabilities>,
     events: Arc<dyn ServeEvents>,
 }
 
@@ -37,19 +37,14 @@ struct Server {
 pub async fn serve(
     loaded: &Loaded,
     grants: Grants,
+    caps: Arc<Capabilities>,
     addr: SocketAddr,
     events: Arc<dyn ServeEvents>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
-    let mut linker = Linker::<Host>::new(&loaded.engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(RunError::guest)?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(RunError::guest)?;
-    let pre = linker
-        .instantiate_pre(&loaded.component)
-        .and_then(ProxyPre::new)
-        .map_err(RunError::guest)?;
+    let pre = ProxyPre::new(instance_pre(loaded)?).map_err(RunError::guest)?;
     // Build one instance state up front so a bad `--dir` fails now, not on the first request.
-    Host::new(&grants, "")?;
+    Host::new(&grants, &caps, "")?;
 
     let listener = TcpListener::bind(addr)
         .await
@@ -62,6 +57,7 @@ pub async fn serve(
     let server = Arc::new(Server {
         pre,
         grants,
+        caps,
         events,
     });
     tokio::pin!(shutdown);
@@ -116,7 +112,7 @@ impl Server {
         &self,
         req: hyper::Request<hyper::body::Incoming>,
     ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
-        let host = Host::new(&self.grants, "")?;
+        let host = Host::new(&self.grants, &self.caps, "")?;
         let mut store = Store::new(self.pre.engine(), host);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let req = store
