@@ -6,7 +6,7 @@ use wasmtime::Store;
 use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p2::bindings::CommandPre;
 
-use super::{Capabilities, Grants, Host, Loaded, RunError, instance_pre};
+use super::{Capabilities, Grants, Host, Loaded, RunError};
 
 /// Runs the command to completion and returns its exit code (0 for `Ok`, 1 for `Err`, or the
 /// code it passed to `exit`).
@@ -16,7 +16,7 @@ pub async fn run_command(
     caps: &Arc<Capabilities>,
     argv0: &str,
 ) -> Result<i32, RunError> {
-    let pre = CommandPre::new(instance_pre(loaded)?).map_err(RunError::guest)?;
+    let pre = CommandPre::new(loaded.pre.clone()).map_err(RunError::guest)?;
     let mut store = Store::new(&loaded.engine, Host::new(grants, caps, argv0)?);
     let command = pre
         .instantiate_async(&mut store)

@@ -16,7 +16,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use super::{Capabilities, Grants, GuestLog, Host, Loaded, RunError, instance_pre};
+use super::{Capabilities, Grants, GuestLog, Host, Loaded, RunError};
 
 /// What the server tells its caller while it runs.
 pub trait ServeEvents: GuestLog {
@@ -42,7 +42,7 @@ pub async fn serve(
     events: Arc<dyn ServeEvents>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
-    let pre = ProxyPre::new(instance_pre(loaded)?).map_err(RunError::guest)?;
+    let pre = ProxyPre::new(loaded.pre.clone()).map_err(RunError::guest)?;
     // Build one instance state up front so a bad `--dir` fails now, not on the first request.
     Host::new(&grants, &caps, "")?;
 

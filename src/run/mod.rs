@@ -3,8 +3,8 @@
 //!
 //! Nothing is granted unless asked for: no host environment, no files, no network, no outgoing
 //! HTTP. Standard input and output are the terminal's, as with any command. Besides WASI,
-//! [`host`] provides wasi:config, wasi:logging and wasi:keyvalue; [`instance_pre`] links them
-//! all for both kinds of component, or lists every import nothing provides.
+//! [`host`] provides wasi:config, wasi:logging and wasi:keyvalue; [`load`] links them all, the
+//! same way for both kinds of component, or lists every import nothing provides.
 
 mod command;
 pub mod host;
@@ -159,18 +159,18 @@ impl RunError {
     }
 }
 
-/// A compiled component and the engine it was compiled for.
+/// A compiled component, linked, and the engine it was compiled for.
 pub struct Loaded {
     engine: Engine,
-    component: Component,
-    path: PathBuf,
+    pre: InstancePre<Host>,
     /// How it can be run.
     pub kind: ComponentKind,
     /// The names of its imports (`wasi:keyvalue/store@0.2.0-draft`).
     pub imports: Vec<String>,
 }
 
-/// Compiles the component (with wasmtime's on-disk cache when available) and works out its kind.
+/// Compiles the component (with wasmtime's on-disk cache when available), works out its kind
+/// and links it, so an import nothing provides fails here, before anything runs.
 pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
@@ -205,12 +205,13 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
             },
         });
     };
+    let imports = host::imports::imports(&engine, &component);
+    let pre = instance_pre(&engine, &component, path, &imports)?;
     Ok(Loaded {
-        imports: host::imports::imports(&engine, &component),
         engine,
-        component,
-        path: path.to_path_buf(),
+        pre,
         kind,
+        imports,
     })
 }
 
@@ -218,20 +219,25 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
 /// command may import it too; with no client configured, its requests fail cleanly) and
 /// [`host`]'s interfaces, pre-instantiated. When imports are left over, the error lists each
 /// with what would provide it.
-fn instance_pre(loaded: &Loaded) -> Result<InstancePre<Host>, RunError> {
-    let mut linker = Linker::<Host>::new(&loaded.engine);
+fn instance_pre(
+    engine: &Engine,
+    component: &Component,
+    path: &std::path::Path,
+    imports: &[String],
+) -> Result<InstancePre<Host>, RunError> {
+    let mut linker = Linker::<Host>::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(RunError::guest)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(RunError::guest)?;
     host::add_to_linker(&mut linker).map_err(RunError::guest)?;
-    linker.instantiate_pre(&loaded.component).map_err(|e| {
+    linker.instantiate_pre(component).map_err(|e| {
         // The list is only a better message for wasmtime's refusal; when it finds nothing
         // (a type mismatch, say), wasmtime's own reason stands.
-        let missing = host::imports::missing(&loaded.imports);
+        let missing = host::imports::missing(imports);
         if missing.is_empty() {
             RunError::guest(e)
         } else {
             RunError::MissingImports {
-                path: loaded.path.clone(),
+                path: path.to_path_buf(),
                 missing,
             }
         }

@@ -118,7 +118,7 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
     if uses("wasi:keyvalue/") {
         out.push(Backend {
             capability: "keyvalue",
-            detail: format!("files in {}", options.keyvalue_dir.display()),
+            detail: format!("files in {}", shown(&options.keyvalue_dir).display()),
         });
     }
     if uses("wasi:config/") {
@@ -146,4 +146,13 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
         });
     }
     out
+}
+
+/// `path` relative to the current directory when it is below it (`target/wasmcloud/…`).
+fn shown(path: &std::path::Path) -> &std::path::Path {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(path)
 }
