@@ -61,6 +61,10 @@ pub struct BuiltComponent {
 pub struct Build {
     /// Every component, in build order (a component's parts after it).
     pub components: Vec<BuiltComponent>,
+    /// Where the components were placed: `<target-dir>/wasmcloud/`.
+    pub output_dir: PathBuf,
+    /// Each built package's `[package.metadata.wasmcloud]`, by package name.
+    pub configs: HashMap<String, WasmcloudConfig>,
 }
 
 impl Build {
@@ -155,7 +159,11 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
             steps::sign(c, &manifest, &sign.keys, &store, reporter)?;
         }
     }
-    Ok(Build { components })
+    Ok(Build {
+        components,
+        output_dir: out_dir,
+        configs,
+    })
 }
 
 /// Each built package's `[package.metadata.wasmcloud]`, read once.

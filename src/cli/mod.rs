@@ -183,6 +183,56 @@ impl PackageArgs {
     }
 }
 
+/// The capability flags `run` and `dev` share.
+#[derive(Debug, Clone, clap::Args)]
+struct CapabilityArgs {
+    /// Give the component a wasi:config value; overrides `dev.config` in Cargo.toml (repeatable)
+    #[arg(long = "config", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    config: Vec<(String, String)>,
+    /// Lowest wasi:logging level shown
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "info")]
+    log_level: LogLevelArg,
+    /// Folder of the wasi:keyvalue store [default: target/wasmcloud/dev/keyvalue, or
+    /// $WASH_HOME/dev/keyvalue when not building]
+    #[arg(long, value_name = "DIR")]
+    keyvalue_dir: Option<std::path::PathBuf>,
+}
+
+impl CapabilityArgs {
+    fn flags(self) -> crate::ops::run::CapabilityFlags {
+        crate::ops::run::CapabilityFlags {
+            config: self.config,
+            log_level: self.log_level.into(),
+            keyvalue_dir: self.keyvalue_dir,
+        }
+    }
+}
+
+/// `--log-level`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogLevelArg {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Critical,
+}
+
+impl From<LogLevelArg> for crate::run::LogLevel {
+    fn from(level: LogLevelArg) -> crate::run::LogLevel {
+        use crate::run::LogLevel;
+        match level {
+            LogLevelArg::Trace => LogLevel::Trace,
+            LogLevelArg::Debug => LogLevel::Debug,
+            LogLevelArg::Info => LogLevel::Info,
+            LogLevelArg::Warn => LogLevel::Warn,
+            LogLevelArg::Error => LogLevel::Error,
+            LogLevelArg::Critical => LogLevel::Critical,
+        }
+    }
+}
+
 /// `KEY=VALUE`, as `--env` takes it.
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {

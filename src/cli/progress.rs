@@ -1,15 +1,23 @@
 //! The library's reporters drawn on the terminal: build steps as a spinner (with timings under
-//! `-v`), registry transfers as a byte bar. Shared by every command that builds or transfers.
+//! `-v`), registry transfers as a byte bar, and what `wash run` and `wash dev` report while they
+//! serve. Shared by every command that builds, transfers or serves.
 
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
 use indicatif::ProgressBar;
 
 use super::shell::Shell;
-use crate::build::{BuildStep, Reporter};
+use crate::build::{BuildStep, BuiltComponent, Reporter};
+use crate::dev::{DevError, DevEvents};
 use crate::oci::{self, ProgressHandle};
+use crate::ops::run::RunEvents;
+use crate::run::{Backend, GuestLog, LogLevel, RunError, ServeEvents};
 
 /// Draws [`BuildStep`]s: a spinner on a terminal; under `-v`, one timed line per step.
 pub struct BuildProgress<'a> {
@@ -114,4 +122,92 @@ pub fn report_pulled(shell: &Shell, pulled: &oci::Pulled) {
         verb,
         format!("{} ({})", pulled.reference, pulled.layer_digest),
     );
+}
+
+/// What `wash run` and `wash dev` report, drawn through a copy of the shell (the server reports
+/// from its own threads).
+pub struct TerminalEvents {
+    shell: Shell,
+}
+
+impl TerminalEvents {
+    /// Events drawn on `shell`.
+    pub fn new(shell: &Shell) -> TerminalEvents {
+        TerminalEvents {
+            shell: shell.clone(),
+        }
+    }
+}
+
+impl GuestLog for TerminalEvents {
+    fn guest_log(&self, level: LogLevel, context: &str, message: &str) {
+        self.shell.guest_log(level, context, message);
+    }
+}
+
+impl ServeEvents for TerminalEvents {
+    fn listening(&self, addr: SocketAddr) {
+        self.shell
+            .status("Serving", format!("http://{addr}/ (Ctrl-C to stop)"));
+    }
+
+    fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error) {
+        self.shell.warn(format!("{method} {path}: {error:?}"));
+    }
+
+    fn swap_failed(&self, error: &RunError) {
+        self.shell.error(error);
+        self.shell.warn("still serving the previous build");
+    }
+}
+
+impl RunEvents for TerminalEvents {
+    fn pulled(&self, pulled: &oci::Pulled) {
+        report_pulled(&self.shell, pulled);
+    }
+
+    fn hosting(&self, backends: &[Backend]) {
+        for b in backends {
+            self.shell
+                .status("Hosting", format!("{}: {}", b.capability, b.detail));
+        }
+    }
+}
+
+impl DevEvents for TerminalEvents {
+    fn watching(&self, roots: &[PathBuf]) {
+        let roots: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
+        self.shell
+            .status("Watching", format!("{} for changes", roots.join(", ")));
+    }
+
+    fn rebuilding(&self, changed: &[PathBuf]) {
+        let what = match changed {
+            [one] => one.display().to_string(),
+            many => format!("{} files", many.len()),
+        };
+        self.shell.status("Rebuilding", format!("{what} changed"));
+    }
+
+    fn rebuilt(&self, app: &BuiltComponent, took: Duration) {
+        self.shell.status(
+            "Rebuilt",
+            format!(
+                "{} in {:.2}s ({})",
+                app.path.display(),
+                took.as_secs_f64(),
+                app.digest
+            ),
+        );
+    }
+
+    fn failed(&self, error: &DevError) {
+        self.shell.error(error);
+        self.shell
+            .warn("still serving (or running) the previous build; fix it and save again");
+    }
+
+    fn exited(&self, code: i32) {
+        self.shell.status("Exited", format!("with code {code}"));
+    }
 }

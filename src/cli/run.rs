@@ -4,19 +4,21 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::progress::{BuildProgress, TransferBar, report_pulled};
+use super::progress::{BuildProgress, TerminalEvents, TransferBar};
 use super::shell::Shell;
-use super::{PackageArgs, parse_key_value};
-use crate::oci::Pulled;
-use crate::ops::run::{RunEvents, RunOutcome, RunRequest, run};
-use crate::run::{DirGrant, Grants, ServeEvents};
+use super::{CapabilityArgs, PackageArgs, parse_key_value};
+use crate::ops::run::{RunOutcome, RunRequest, run};
+use crate::run::{DirGrant, Grants};
 
 /// Run a component: a wasi:cli command runs once, a wasi:http component is served
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Without PATH, the current crate is built first (as `wash build`) and its app \
 component run (in a workspace, the one the others are composed into).\n\
-The component gets nothing it was not given: no host environment, files or network."
+The component gets nothing it was not given: no host environment, files or network.\n\
+It may import wasi:config (`--config`), wasi:logging (`--log-level`) and wasi:keyvalue, kept in \
+`target/wasmcloud/dev/keyvalue/` for a built crate, else in `$WASH_HOME/dev/keyvalue/` \
+(`--keyvalue-dir`); see docs/capabilities.md."
 )]
 pub struct RunArgs {
     /// The component (.wasm) or registry reference to run; default: build the current crate
@@ -37,32 +39,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
     #[command(flatten)]
+    capabilities: CapabilityArgs,
+    #[command(flatten)]
     package: PackageArgs,
     /// Arguments for a command component
     #[arg(last = true, value_name = "ARGS")]
     args: Vec<String>,
-}
-
-/// What the server reports, drawn on the terminal.
-struct Events {
-    shell: Shell,
-}
-
-impl ServeEvents for Events {
-    fn listening(&self, addr: SocketAddr) {
-        self.shell
-            .status("Serving", format!("http://{addr}/ (Ctrl-C to stop)"));
-    }
-
-    fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error) {
-        self.shell.warn(format!("{method} {path}: {error:?}"));
-    }
-}
-
-impl RunEvents for Events {
-    fn pulled(&self, pulled: &Pulled) {
-        report_pulled(&self.shell, pulled);
-    }
 }
 
 pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -77,11 +59,10 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
             args: args.args,
         },
         addr: args.addr,
+        capabilities: args.capabilities.flags(),
     };
     // The server reports from its own threads, through a copy of the shell.
-    let events = Arc::new(Events {
-        shell: shell.clone(),
-    });
+    let events = Arc::new(TerminalEvents::new(shell));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -89,6 +89,23 @@ impl Shell {
         }
     }
 
+    /// A component's `wasi:logging` line on stderr, `  INFO context: message`, shown even with
+    /// `-q`: the component's own output is never hidden.
+    pub fn guest_log(&self, level: crate::run::LogLevel, context: &str, message: &str) {
+        let style = match level {
+            crate::run::LogLevel::Trace | crate::run::LogLevel::Debug => CYAN,
+            crate::run::LogLevel::Info => GREEN,
+            crate::run::LogLevel::Warn => YELLOW,
+            _ => RED,
+        };
+        let context = if context.is_empty() {
+            String::new()
+        } else {
+            format!("{context}: ")
+        };
+        anstream::eprintln!("{style}{level:>6}{style:#} {context}{message}");
+    }
+
     /// A warning on stderr. Not with `-q`.
     pub fn warn(&self, message: impl std::fmt::Display) {
         if self.verbosity > Verbosity::Quiet {

@@ -40,6 +40,9 @@ pub struct WasmcloudConfig {
     pub sign: Option<SignConfig>,
     /// `registry`: where `wash push` (with no reference given) sends the component.
     pub registry: Option<RegistryConfig>,
+    /// `dev.config`: the `wasi:config` values `wash run` gives the component it builds
+    /// (`--config` flags override them).
+    pub dev_config: Vec<(String, String)>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -202,6 +205,10 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
         virt: raw.virt.map(|v| virt(v, dir, manifest)).transpose()?,
         sign: raw.sign.map(|s| sign(s, manifest)).transpose()?,
         registry: raw.registry.map(|r| registry(r, manifest)).transpose()?,
+        dev_config: raw
+            .dev
+            .map(|d| d.config.into_iter().collect())
+            .unwrap_or_default(),
     })
 }
 

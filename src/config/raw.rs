@@ -20,6 +20,16 @@ pub(super) struct RawConfig {
     pub virt: Option<RawVirt>,
     pub sign: Option<RawSign>,
     pub registry: Option<RawRegistry>,
+    pub dev: Option<RawDev>,
+}
+
+/// `[package.metadata.wasmcloud.dev]`: what `wash run` gives the component when it builds the
+/// crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDev {
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
 }
 
 /// `[package.metadata.wasmcloud.compose]`.
@@ -92,6 +102,8 @@ const SIGN_FIX: &str = "write `[package.metadata.wasmcloud.sign]` with `keys = [
                         (names from `wash keys list`)";
 const REGISTRY_FIX: &str = "write `[package.metadata.wasmcloud.registry]` with \
                             `reference = \"ghcr.io/acme/hello\"` (and optionally `insecure = true`)";
+const DEV_FIX: &str =
+    "write `[package.metadata.wasmcloud.dev.config]` with `greeting = \"hello\"` (strings only)";
 const STDIO: &str = "\"allow\", \"ignore\" or \"deny\"";
 const DENY_FIX: &str =
     "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
@@ -157,6 +169,8 @@ pub(super) const HELP: &[Help] = &[
     help("registry", "a table", REGISTRY_FIX),
     help("registry.reference", "a non-empty string", REGISTRY_FIX),
     help("registry.insecure", "`true` or `false`", REGISTRY_FIX),
+    help("dev", "a table", DEV_FIX),
+    help("dev.config", "a table of strings", DEV_FIX),
 ];
 
 /// The help for `key`, if it is one of [`HELP`].

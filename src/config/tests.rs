@@ -65,8 +65,8 @@ fn unknown_top_level_keys_are_named_with_the_keys_there_are() {
     assert_eq!(m, msg(".flavour", " is not a setting wash knows"));
     assert_eq!(
         h,
-        "the keys here are `namespace`, `host-imports`, `compose`, `virt`, `sign`, `registry` \
-         (see docs/config.md)"
+        "the keys here are `namespace`, `host-imports`, `compose`, `virt`, `sign`, `registry`, \
+         `dev` (see docs/config.md)"
     );
 }
 
@@ -296,6 +296,10 @@ fn the_example_in_the_docs_parses() {
         BTreeSet::from([Capability::Clocks, Capability::Sockets])
     );
     assert_eq!(virt.mounts[0].host, Path::new("/ws/app/config"));
+    assert_eq!(
+        config.dev_config,
+        [("greeting".to_string(), "hello".to_string())]
+    );
     assert_eq!(config.sign.expect("sign").keys, ["release"]);
     let registry = config.registry.expect("registry");
     assert_eq!(registry.reference, "ghcr.io/acme/hello");

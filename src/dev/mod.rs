@@ -12,10 +12,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use crate::build::{self, BuildError, BuildOptions, BuiltComponent, Reporter};
+use crate::build::{self, Build, BuildError, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Hint;
+use crate::ops::run::{CapabilityFlags, RunEvents};
 use crate::project::{Project, ProjectError};
-use crate::run::{self, ComponentKind, Grants, Loaded, RunError, ServeEvents};
+use crate::run::{
+    self, Capabilities, ComponentKind, Grants, GuestLog, Loaded, RunError, ServeEvents,
+};
 
 pub use watch::DEBOUNCE;
 
@@ -28,10 +31,12 @@ pub struct DevRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
+    /// `--config`, `--log-level`, `--keyvalue-dir` (the store outlives every swap).
+    pub capabilities: CapabilityFlags,
 }
 
-/// What `wash dev` tells its caller as it goes (besides serving, [`ServeEvents`]).
-pub trait DevEvents: ServeEvents {
+/// What `wash dev` tells its caller as it goes (besides serving and hosting, [`RunEvents`]).
+pub trait DevEvents: RunEvents {
     /// Watching these folders and files for changes.
     fn watching(&self, roots: &[PathBuf]);
     /// These files changed: rebuilding.
@@ -92,22 +97,28 @@ pub fn dev(
     events: Arc<dyn DevEvents>,
 ) -> Result<(), DevError> {
     let project = Project::load(&request.build.selection)?;
-    let app = build_app(&request.build, reporter)?;
+    let built = build::build(&request.build, reporter)?;
+    let app = built.app()?.clone();
     let (tx, changes) = std::sync::mpsc::channel();
     let roots = watch::roots(&project);
     let _watcher =
         watch::start(&roots, project.target_dir().to_path_buf(), tx).map_err(DevError::Watch)?;
     events.watching(&roots);
     let loaded = run::load(&app.path)?;
+    let options = request.capabilities.for_build(&built, &app);
+    events.hosting(&run::host::backends(&loaded.imports, &options));
+    let log: Arc<dyn GuestLog> = events.clone();
+    let caps = Arc::new(Capabilities::new(&options, log));
     let tokio = tokio::runtime::Runtime::new().map_err(DevError::Runtime)?;
     match loaded.kind {
-        ComponentKind::HttpProxy => serve(request, &loaded, changes, events, &tokio),
-        ComponentKind::Command => rerun(request, loaded, changes, events, &tokio),
+        ComponentKind::HttpProxy => serve(request, &loaded, caps, changes, events, &tokio),
+        ComponentKind::Command => rerun(request, loaded, caps, changes, events, &tokio),
     }
 }
 
 fn build_app(options: &BuildOptions, reporter: &dyn Reporter) -> Result<BuiltComponent, DevError> {
-    Ok(build::build(options, reporter)?.app()?.clone())
+    let built: Build = build::build(options, reporter)?;
+    Ok(built.app()?.clone())
 }
 
 /// Serves, swapping in each good rebuild, until Ctrl-C. The rebuilds run on a thread of their
@@ -115,6 +126,7 @@ fn build_app(options: &BuildOptions, reporter: &dyn Reporter) -> Result<BuiltCom
 fn serve(
     request: &DevRequest,
     loaded: &Loaded,
+    caps: Arc<Capabilities>,
     changes: Receiver<Vec<PathBuf>>,
     events: Arc<dyn DevEvents>,
     tokio: &tokio::runtime::Runtime,
@@ -137,6 +149,7 @@ fn serve(
     let served = tokio.block_on(run::serve_swappable(
         loaded,
         request.grants.clone(),
+        caps,
         request.addr,
         serve_events,
         async {
@@ -153,6 +166,7 @@ fn serve(
 fn rerun(
     request: &DevRequest,
     mut loaded: Loaded,
+    caps: Arc<Capabilities>,
     changes: Receiver<Vec<PathBuf>>,
     events: Arc<dyn DevEvents>,
     tokio: &tokio::runtime::Runtime,
@@ -169,7 +183,7 @@ fn rerun(
     loop {
         let ran = tokio.block_on(async {
             tokio::select! {
-                ran = run::run_command(&loaded, &request.grants, "") => Some(ran),
+                ran = run::run_command(&loaded, &request.grants, &caps, "") => Some(ran),
                 _ = tokio::signal::ctrl_c() => None,
             }
         });

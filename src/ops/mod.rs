@@ -34,6 +34,8 @@ pub enum OpError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
+    Home(#[from] crate::home::HomeError),
+    #[error(transparent)]
     Inspect(#[from] crate::inspect::InspectError),
     #[error(transparent)]
     Key(#[from] crate::sign::KeyError),
@@ -102,6 +104,7 @@ impl Hint for OpError {
             OpError::Build(e) => e.hint(),
             OpError::Compose(e) => e.hint(),
             OpError::Config(e) => e.hint(),
+            OpError::Home(e) => e.hint(),
             OpError::Inspect(e) => e.hint(),
             OpError::Key(e) => e.hint(),
             OpError::Oci(e) => e.hint(),

@@ -1,6 +1,7 @@
 //! `wash run`: the app of a fresh build, a component file, or a registry reference (pulled
 //! through the cache, its signature checked first when keys are given), run once as a command
-//! or served over HTTP.
+//! or served over HTTP, with wasi:config, wasi:logging and wasi:keyvalue hosted
+//! (docs/capabilities.md).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -8,10 +9,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{OpError, failed, trusted_keys, verifier};
-use crate::build::{self, BuildOptions, Reporter};
+use crate::build::{self, Build, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Advice;
 use crate::oci::{self, ClientOptions, ProgressHandle, PullOptions, Pulled};
-use crate::run::{self as runtime, ComponentKind, Grants, ServeEvents};
+use crate::run::{
+    self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants, LogLevel,
+    ServeEvents,
+};
 use crate::source;
 
 /// What to run, with what.
@@ -29,12 +33,59 @@ pub struct RunRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
+    /// `--config`, `--log-level`, `--keyvalue-dir`.
+    pub capabilities: CapabilityFlags,
+}
+
+/// The capability settings given on the command line, before the crate's are merged in.
+#[derive(Debug, Clone, Default)]
+pub struct CapabilityFlags {
+    /// `--config KEY=VALUE`: `wasi:config` values, over the built crate's `dev.config`.
+    pub config: Vec<(String, String)>,
+    /// The lowest `wasi:logging` level shown.
+    pub log_level: LogLevel,
+    /// The folder of the `wasi:keyvalue` store; default: `<target-dir>/wasmcloud/dev/keyvalue`
+    /// for a built crate, else `$WASH_HOME/dev/keyvalue`.
+    pub keyvalue_dir: Option<PathBuf>,
+}
+
+impl CapabilityFlags {
+    fn with(&self, config: Vec<(String, String)>, default_dir: PathBuf) -> CapabilityOptions {
+        CapabilityOptions {
+            // Later pairs win: the flags come last.
+            config: config.into_iter().chain(self.config.clone()).collect(),
+            log_level: self.log_level,
+            keyvalue_dir: self.keyvalue_dir.clone().unwrap_or(default_dir),
+        }
+    }
+
+    /// For the app of a build: its package's `dev.config` under the flags, and the store in
+    /// the build's target dir.
+    pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
+        let dev_config = built
+            .configs
+            .get(&app.package)
+            .map(|c| c.dev_config.clone())
+            .unwrap_or_default();
+        self.with(dev_config, built.output_dir.join("dev").join("keyvalue"))
+    }
+
+    /// For a component file or reference: the flags, and the store in wash's home.
+    pub fn for_file(&self) -> Result<CapabilityOptions, OpError> {
+        let dir = match &self.keyvalue_dir {
+            Some(dir) => dir.clone(),
+            None => crate::home::wash_home()?.join("dev").join("keyvalue"),
+        };
+        Ok(self.with(Vec::new(), dir))
+    }
 }
 
 /// What `wash run` tells its caller while it works.
 pub trait RunEvents: ServeEvents {
     /// A reference was resolved: pulled, or found in the cache.
     fn pulled(&self, pulled: &Pulled);
+    /// What backs each capability the component imports, before it starts.
+    fn hosting(&self, backends: &[Backend]);
 }
 
 /// How a run ended.
@@ -55,8 +106,10 @@ pub fn run(
     events: Arc<dyn RunEvents>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunOutcome, OpError> {
-    let path = component(request, reporter, progress, events.as_ref())?;
+    let (path, options) = component(request, reporter, progress, events.as_ref())?;
     let loaded = runtime::load(&path)?;
+    events.hosting(&runtime::host::backends(&loaded.imports, &options));
+    let caps = Arc::new(Capabilities::new(&options, events.clone()));
     let tokio = tokio::runtime::Runtime::new().map_err(OpError::Runtime)?;
     match loaded.kind {
         ComponentKind::Command => {
@@ -65,7 +118,12 @@ pub fn run(
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let code = tokio
-                .block_on(runtime::run_command(&loaded, &request.grants, &argv0))
+                .block_on(runtime::run_command(
+                    &loaded,
+                    &request.grants,
+                    &caps,
+                    &argv0,
+                ))
                 .map_err(failed(format!("failed to run `{}`", path.display())))?;
             Ok(RunOutcome::Exited(code))
         }
@@ -75,6 +133,7 @@ pub fn run(
                 .block_on(runtime::serve(
                     &loaded,
                     grants,
+                    caps,
                     request.addr,
                     events,
                     shutdown,
@@ -85,13 +144,14 @@ pub fn run(
     }
 }
 
-/// The component file to run.
+/// The component file to run, and its capabilities: from the crate built, or from the flags
+/// and wash's home.
 fn component(
     request: &RunRequest,
     reporter: &dyn Reporter,
     progress: ProgressHandle,
     events: &dyn RunEvents,
-) -> Result<PathBuf, OpError> {
+) -> Result<(PathBuf, CapabilityOptions), OpError> {
     let Some(word) = &request.component else {
         if !request.verify_keys.is_empty() {
             return Err(Advice::new(
@@ -102,7 +162,11 @@ fn component(
         }
         let built = build::build(&request.build, reporter)
             .map_err(failed("failed to build the component"))?;
-        return Ok(built.app()?.path.clone());
+        let app = built.app()?;
+        return Ok((
+            app.path.clone(),
+            request.capabilities.for_build(&built, app),
+        ));
     };
     let keys = trusted_keys(&request.verify_keys)?;
     let verify = verifier(&keys);
@@ -121,5 +185,5 @@ fn component(
     if let Some(pulled) = &found.pulled {
         events.pulled(pulled);
     }
-    Ok(found.path)
+    Ok((found.path, request.capabilities.for_file()?))
 }

@@ -10,31 +10,36 @@ use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
 use wasmtime::Store;
-use wasmtime::component::Linker;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use super::{Grants, Host, Loaded, RunError};
+use super::{Capabilities, Grants, GuestLog, Host, Loaded, RunError};
 
 /// What the server tells its caller while it runs.
-pub trait ServeEvents: Send + Sync + 'static {
+pub trait ServeEvents: GuestLog {
     /// The listener is bound (useful with port 0).
     fn listening(&self, addr: SocketAddr);
     /// A request failed inside the component; the client got a 500.
     fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error);
-    /// A component to swap in could not be linked; the one being served stays.
+    /// A component to swap in could not be served; the one being served stays.
     fn swap_failed(&self, error: &RunError) {
         let _ = error;
     }
+}
+
+/// The proxy-world instance-pre of a loaded (and so already linked) component.
+fn proxy_pre(loaded: &Loaded) -> Result<ProxyPre<Host>, RunError> {
+    ProxyPre::new(loaded.pre.clone()).map_err(RunError::guest)
 }
 
 struct Server {
     /// The component requests go to: replaced, between requests, by a hot swap.
     pre: RwLock<ProxyPre<Host>>,
     grants: Grants,
+    caps: Arc<Capabilities>,
     events: Arc<dyn ServeEvents>,
 }
 
@@ -46,28 +51,19 @@ pub type Swaps = tokio::sync::mpsc::UnboundedReceiver<Loaded>;
 pub async fn serve(
     loaded: &Loaded,
     grants: Grants,
+    caps: Arc<Capabilities>,
     addr: SocketAddr,
     events: Arc<dyn ServeEvents>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
-    serve_swappable(loaded, grants, addr, events, shutdown, None).await
-}
-
-/// The instance-pre for serving `loaded`: every import linked, the proxy world checked.
-fn proxy_pre(loaded: &Loaded) -> Result<ProxyPre<Host>, RunError> {
-    let mut linker = Linker::<Host>::new(&loaded.engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(RunError::guest)?;
-    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(RunError::guest)?;
-    linker
-        .instantiate_pre(&loaded.component)
-        .and_then(ProxyPre::new)
-        .map_err(RunError::guest)
+    serve_swappable(loaded, grants, caps, addr, events, shutdown, None).await
 }
 
 /// [`serve`], swapping in each component `swaps` delivers without closing the listener.
 pub async fn serve_swappable(
     loaded: &Loaded,
     grants: Grants,
+    caps: Arc<Capabilities>,
     addr: SocketAddr,
     events: Arc<dyn ServeEvents>,
     shutdown: impl Future<Output = ()>,
@@ -75,7 +71,7 @@ pub async fn serve_swappable(
 ) -> Result<(), RunError> {
     let pre = proxy_pre(loaded)?;
     // Build one instance state up front so a bad `--dir` fails now, not on the first request.
-    Host::new(&grants, "")?;
+    Host::new(&grants, &caps, "")?;
 
     let listener = TcpListener::bind(addr)
         .await
@@ -88,6 +84,7 @@ pub async fn serve_swappable(
     let server = Arc::new(Server {
         pre: RwLock::new(pre),
         grants,
+        caps,
         events,
     });
     tokio::pin!(shutdown);
@@ -158,7 +155,7 @@ impl Server {
         req: hyper::Request<hyper::body::Incoming>,
     ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
         let pre = self.pre.read().expect("no panics under the lock").clone();
-        let host = Host::new(&self.grants, "")?;
+        let host = Host::new(&self.grants, &self.caps, "")?;
         let mut store = Store::new(pre.engine(), host);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let req = store

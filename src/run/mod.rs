@@ -2,16 +2,20 @@
 //! `wasi:http/incoming-handler` component is served over HTTP, one instance per request.
 //!
 //! Nothing is granted unless asked for: no host environment, no files, no network, no outgoing
-//! HTTP. Standard input and output are the terminal's, as with any command.
+//! HTTP. Standard input and output are the terminal's, as with any command. Besides WASI,
+//! [`host`] provides wasi:config, wasi:logging and wasi:keyvalue; [`load`] links them all, the
+//! same way for both kinds of component, or lists every import nothing provides.
 
 mod command;
+pub mod host;
 pub mod http;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use wasmtime::component::{Component, ResourceTable, types::ComponentItem};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, types::ComponentItem};
 use wasmtime::{Config, Engine};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{
@@ -19,6 +23,7 @@ use wasmtime_wasi_http::{
 };
 
 pub use command::run_command;
+pub use host::{Backend, Capabilities, CapabilityOptions, GuestLog, LogLevel, MissingImport};
 pub use http::{ServeEvents, Swaps, serve, serve_swappable};
 
 /// What the component may see.
@@ -111,6 +116,18 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+    /// Some imports are provided by nothing `wash run` links.
+    #[error(
+        "`{}` imports what `wash run` does not provide:{}",
+        path.display(),
+        missing.iter().map(|m| format!("\n  - {}: {}", m.name, m.provider)).collect::<String>()
+    )]
+    MissingImports {
+        /// The file.
+        path: PathBuf,
+        /// Each import, with what would provide it.
+        missing: Vec<MissingImport>,
+    },
     /// The component trapped or failed to instantiate.
     #[error("the component failed")]
     Guest(#[source] BoxError),
@@ -123,6 +140,11 @@ impl crate::hint::Hint for RunError {
                 Some(format!("`wash inspect {}` shows its world", path.display()))
             }
             RunError::Bind { .. } => Some("pass `--addr 127.0.0.1:PORT` with a free port".into()),
+            RunError::MissingImports { .. } => Some(
+                "docs/capabilities.md lists what `wash run` hosts; `wash inspect` shows the \
+                 component's imports"
+                    .into(),
+            ),
             _ => None,
         }
     }
@@ -137,15 +159,18 @@ impl RunError {
     }
 }
 
-/// A compiled component and the engine it was compiled for.
+/// A compiled component, linked, and the engine it was compiled for.
 pub struct Loaded {
     engine: Engine,
-    component: Component,
+    pre: InstancePre<Host>,
     /// How it can be run.
     pub kind: ComponentKind,
+    /// The names of its imports (`wasi:keyvalue/store@0.2.0-draft`).
+    pub imports: Vec<String>,
 }
 
-/// Compiles the component (with wasmtime's on-disk cache when available) and works out its kind.
+/// Compiles the component (with wasmtime's on-disk cache when available), works out its kind
+/// and links it, so an import nothing provides fails here, before anything runs.
 pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
@@ -180,19 +205,58 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
             },
         });
     };
+    let imports = host::imports::imports(&engine, &component);
+    let pre = instance_pre(&engine, &component, path, &imports)?;
     Ok(Loaded {
         engine,
-        component,
+        pre,
         kind,
+        imports,
     })
 }
 
-/// Per-instance host state: WASI, and wasi:http for HTTP components.
+/// The one linker of `wash run`, for commands and HTTP components alike: WASI, wasi:http (a
+/// command may import it too; with no client configured, its requests fail cleanly) and
+/// [`host`]'s interfaces, pre-instantiated. When imports are left over, the error lists each
+/// with what would provide it.
+fn instance_pre(
+    engine: &Engine,
+    component: &Component,
+    path: &std::path::Path,
+    imports: &[String],
+) -> Result<InstancePre<Host>, RunError> {
+    let mut linker = Linker::<Host>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(RunError::guest)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(RunError::guest)?;
+    host::add_to_linker(&mut linker).map_err(RunError::guest)?;
+    linker.instantiate_pre(component).map_err(|e| {
+        // The list is only a better message for wasmtime's refusal; when it finds nothing
+        // (a type mismatch, say), wasmtime's own reason stands.
+        let missing = host::imports::missing(imports);
+        if missing.is_empty() {
+            RunError::guest(e)
+        } else {
+            RunError::MissingImports {
+                path: path.to_path_buf(),
+                missing,
+            }
+        }
+    })
+}
+
+/// Per-instance host state: WASI, wasi:http, and the run's shared [`Capabilities`].
 struct Host {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     hooks: DenyOutgoingHttp,
     table: ResourceTable,
+    caps: Arc<Capabilities>,
+}
+
+impl host::CapabilityView for Host {
+    fn capabilities(&mut self) -> (&Capabilities, &mut ResourceTable) {
+        (&self.caps, &mut self.table)
+    }
 }
 
 /// Outgoing HTTP is not granted: every request the guest sends is refused, as
@@ -236,7 +300,7 @@ impl WasiHttpView for Host {
 
 impl Host {
     /// A fresh instance state with exactly the grants asked for.
-    fn new(grants: &Grants, argv0: &str) -> Result<Host, RunError> {
+    fn new(grants: &Grants, caps: &Arc<Capabilities>, argv0: &str) -> Result<Host, RunError> {
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdio();
         wasi.arg(argv0);
@@ -254,6 +318,7 @@ impl Host {
             http: WasiHttpCtx::new(),
             hooks: DenyOutgoingHttp,
             table: ResourceTable::new(),
+            caps: caps.clone(),
         })
     }
 }

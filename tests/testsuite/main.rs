@@ -6,6 +6,7 @@
 mod support;
 
 mod build;
+mod capabilities;
 mod cli;
 mod composition;
 mod dev;

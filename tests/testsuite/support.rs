@@ -149,6 +149,16 @@ pub fn greeter() -> &'static Fixture {
     })
 }
 
+/// `tests/fixtures/kv-probe`: a command that uses wasi:logging, wasi:config and wasi:keyvalue.
+pub fn kv_probe() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kv-probe");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
 /// Writes a WAT text as a binary file and returns its path.
 pub fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
     let path = dir.join(name);
