@@ -15,6 +15,7 @@ fn help_texts() {
         &["new"],
         &["build"],
         &["run"],
+        &["dev"],
         &["inspect"],
         &["wit"],
         &["compose"],
