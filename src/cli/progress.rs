@@ -155,6 +155,13 @@ impl ServeEvents for TerminalEvents {
         self.shell.warn(format!("{method} {path}: {error:?}"));
     }
 
+    fn request(&self, method: &str, path: &str, status: u16, took: Duration) {
+        // One line per request, for a person watching; not in CI logs or pipes unless `-v`.
+        if self.shell.is_verbose() || self.shell.is_interactive() {
+            self.shell.request_line(method, path, status, took);
+        }
+    }
+
     fn swap_failed(&self, error: &RunError) {
         self.shell.error(error);
         self.shell.warn("still serving the previous build");

@@ -39,6 +39,7 @@ pub enum ColorChoice {
 pub struct Shell {
     verbosity: Verbosity,
     progress: bool,
+    interactive: bool,
 }
 
 const GREEN: Style = AnsiColor::Green.on_default().bold();
@@ -62,7 +63,27 @@ impl Shell {
         Shell {
             verbosity,
             progress: tty && !dumb && !ci && verbosity == Verbosity::Normal,
+            interactive: tty && verbosity > Verbosity::Quiet,
         }
+    }
+
+    /// Whether a person is watching stderr (a terminal, not `-q`).
+    pub fn is_interactive(&self) -> bool {
+        self.interactive
+    }
+
+    /// `GET /path 200 1.2ms`: one served request.
+    pub fn request_line(&self, method: &str, path: &str, status: u16, took: Duration) {
+        let style = match status {
+            200..=399 => GREEN,
+            400..=499 => YELLOW,
+            _ => RED,
+        };
+        anstream::eprintln!(
+            "{:>12} {path} {style}{status}{style:#} {:.1}ms",
+            method,
+            took.as_secs_f64() * 1e3
+        );
     }
 
     /// Whether `-q` was given.

@@ -24,6 +24,10 @@ pub trait ServeEvents: GuestLog {
     fn listening(&self, addr: SocketAddr);
     /// A request failed inside the component; the client got a 500.
     fn request_failed(&self, method: &str, path: &str, error: &wasmtime::Error);
+    /// A request was answered (its headers sent): method, path, status, time to the headers.
+    fn request(&self, method: &str, path: &str, status: u16, took: std::time::Duration) {
+        let _ = (method, path, status, took);
+    }
     /// A component to swap in could not be served; the one being served stays.
     fn swap_failed(&self, error: &RunError) {
         let _ = error;
@@ -134,7 +138,8 @@ impl Server {
     ) -> hyper::Response<HyperOutgoingBody> {
         let method = req.method().to_string();
         let path = req.uri().path().to_string();
-        match self.call_guest(req).await {
+        let started = std::time::Instant::now();
+        let resp = match self.call_guest(req).await {
             Ok(resp) => resp,
             Err(e) => {
                 self.events.request_failed(&method, &path, &e);
@@ -147,7 +152,10 @@ impl Server {
                 *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
                 resp
             }
-        }
+        };
+        self.events
+            .request(&method, &path, resp.status().as_u16(), started.elapsed());
+        resp
     }
 
     async fn call_guest(

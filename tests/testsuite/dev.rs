@@ -29,7 +29,7 @@ impl Dev {
     #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
     fn start(project: &Path) -> Dev {
         let mut child = wash()
-            .args(["dev", "--addr", "127.0.0.1:0"])
+            .args(["-v", "dev", "--addr", "127.0.0.1:0"])
             .current_dir(project)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -134,6 +134,9 @@ fn an_edit_is_served_on_the_same_port_and_a_broken_build_keeps_the_old_one() {
     let lib = project.join("src/lib.rs");
     let mut dev = Dev::start(&project);
     assert_eq!(dev.body(), "Hello from devloop\n");
+    // One line per request (on a terminal, or with `-v`): method, path, status, time.
+    let line = dev.wait_for("GET / 200");
+    assert!(line.trim_end().ends_with("ms"), "{line}");
 
     // An edit: rebuilt and swapped in behind the same address.
     edit(&lib, "Hello from", "Howdy from");
