@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use super::progress::{BuildProgress, TerminalEvents};
 use super::shell::Shell;
-use super::{CapabilityArgs, PackageArgs, parse_key_value};
+use super::{CapabilityArgs, GrantArgs, PackageArgs};
 use crate::dev::{DevRequest, dev};
-use crate::run::{DirGrant, Grants};
 
 /// Build, serve or run, and rebuild on every change (no listener dropped)
 #[derive(Debug, clap::Args)]
@@ -20,12 +19,8 @@ rebuild get the old version, and a failed build keeps it serving. A command runs
 each good build. Ctrl-C stops."
 )]
 pub struct DevArgs {
-    /// Set an environment variable for the component (repeatable)
-    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    env: Vec<(String, String)>,
-    /// Let the component read and write a host folder, seen at GUEST (repeatable)
-    #[arg(long = "dir", value_name = "HOST::GUEST")]
-    dirs: Vec<DirGrant>,
+    #[command(flatten)]
+    grants: GrantArgs,
     /// Address to serve HTTP components on
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
@@ -41,11 +36,7 @@ pub struct DevArgs {
 pub fn exec(shell: &Shell, args: DevArgs) -> anyhow::Result<ExitCode> {
     let request = DevRequest {
         build: args.package.build_options(shell),
-        grants: Grants {
-            env: args.env,
-            dirs: args.dirs,
-            args: args.args,
-        },
+        grants: args.grants.grants(args.args),
         addr: args.addr,
         capabilities: args.capabilities.flags(),
     };

@@ -183,6 +183,35 @@ impl PackageArgs {
     }
 }
 
+/// What `run` and `dev` grant the component: nothing unless asked.
+#[derive(Debug, Clone, clap::Args)]
+struct GrantArgs {
+    /// Set an environment variable for the component (repeatable)
+    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    env: Vec<(String, String)>,
+    /// Let the component read and write a host folder, seen at GUEST (repeatable)
+    #[arg(long = "dir", value_name = "HOST::GUEST")]
+    dirs: Vec<crate::run::DirGrant>,
+    /// Let the component send HTTP requests to this host (`*`: any; repeatable)
+    #[arg(long = "allow-http", value_name = "HOST[:PORT]")]
+    allow_http: Vec<String>,
+    /// Let the component open network sockets and look up names
+    #[arg(long)]
+    allow_net: bool,
+}
+
+impl GrantArgs {
+    fn grants(self, args: Vec<String>) -> crate::run::Grants {
+        crate::run::Grants {
+            env: self.env,
+            dirs: self.dirs,
+            allow_http: self.allow_http,
+            allow_net: self.allow_net,
+            args,
+        }
+    }
+}
+
 /// The capability flags `run` and `dev` share.
 #[derive(Debug, Clone, clap::Args)]
 struct CapabilityArgs {

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use super::progress::{BuildProgress, TerminalEvents, TransferBar};
 use super::shell::Shell;
-use super::{CapabilityArgs, PackageArgs, parse_key_value};
+use super::{CapabilityArgs, GrantArgs, PackageArgs};
 use crate::ops::run::{RunOutcome, RunRequest, run};
-use crate::run::{DirGrant, Grants};
 
 /// Run a component: a wasi:cli command runs once, a wasi:http component is served
 #[derive(Debug, clap::Args)]
@@ -29,12 +28,8 @@ pub struct RunArgs {
     /// Use plain HTTP for the registry of a reference
     #[arg(long)]
     insecure: bool,
-    /// Set an environment variable for the component (repeatable)
-    #[arg(long = "env", short = 'e', value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    env: Vec<(String, String)>,
-    /// Let the component read and write a host folder, seen at GUEST (repeatable)
-    #[arg(long = "dir", value_name = "HOST::GUEST")]
-    dirs: Vec<DirGrant>,
+    #[command(flatten)]
+    grants: GrantArgs,
     /// Address to serve HTTP components on
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
@@ -53,11 +48,7 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
         build: args.package.build_options(shell),
         verify_keys: args.verify_keys,
         insecure: args.insecure,
-        grants: Grants {
-            env: args.env,
-            dirs: args.dirs,
-            args: args.args,
-        },
+        grants: args.grants.grants(args.args),
         addr: args.addr,
         capabilities: args.capabilities.flags(),
     };

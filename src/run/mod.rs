@@ -9,8 +9,8 @@
 mod command;
 pub mod host;
 pub mod http;
+mod outgoing;
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,19 +18,22 @@ use std::sync::Arc;
 use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, types::ComponentItem};
 use wasmtime::{Config, Engine};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{
-    RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
-};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use command::run_command;
 pub use host::{Backend, Capabilities, CapabilityOptions, GuestLog, LogLevel, MissingImport};
 pub use http::{ServeEvents, Swaps, serve, serve_swappable};
+pub use outgoing::HttpPolicy;
 
 /// What the component may see.
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
     /// `--env K=V`: variables the guest sees (nothing from the host otherwise).
     pub env: Vec<(String, String)>,
+    /// `--allow-http HOST[:PORT]`: hosts outgoing HTTP may reach (`*`: any); none by default.
+    pub allow_http: Vec<String>,
+    /// `--allow-net`: TCP/UDP sockets and name lookups; denied by default.
+    pub allow_net: bool,
     /// `--dir HOST::GUEST`: host folders the guest may read and write.
     pub dirs: Vec<DirGrant>,
     /// Arguments after the component (a command's `argv[1..]`).
@@ -248,7 +251,7 @@ fn instance_pre(
 struct Host {
     wasi: WasiCtx,
     http: WasiHttpCtx,
-    hooks: DenyOutgoingHttp,
+    hooks: HttpPolicy,
     table: ResourceTable,
     caps: Arc<Capabilities>,
 }
@@ -256,26 +259,6 @@ struct Host {
 impl host::CapabilityView for Host {
     fn capabilities(&mut self) -> (&Capabilities, &mut ResourceTable) {
         (&self.caps, &mut self.table)
-    }
-}
-
-/// Outgoing HTTP is not granted: every request the guest sends is refused, as
-/// `HTTP-request-denied`, before any connection is made.
-struct DenyOutgoingHttp;
-
-type OutgoingResponse = wasmtime_wasi_http::Result<(
-    ::http::Response<WasiBody>,
-    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)>;
-
-impl WasiHttpHooks for DenyOutgoingHttp {
-    fn send_request(
-        &mut self,
-        _request: ::http::Request<WasiBody>,
-        _options: Option<RequestOptions>,
-        _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-    ) -> Box<dyn Future<Output = OutgoingResponse> + Send> {
-        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
     }
 }
 
@@ -306,6 +289,13 @@ impl Host {
         wasi.arg(argv0);
         wasi.args(&grants.args);
         wasi.envs(&grants.env);
+        if grants.allow_net {
+            // TCP and UDP are off by default in wasmtime, and every address is refused.
+            wasi.inherit_network();
+            wasi.allow_tcp(true);
+            wasi.allow_udp(true);
+            wasi.allow_ip_name_lookup(true);
+        }
         for dir in &grants.dirs {
             wasi.preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)
                 .map_err(|source| RunError::Dir {
@@ -316,7 +306,7 @@ impl Host {
         Ok(Host {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
-            hooks: DenyOutgoingHttp,
+            hooks: HttpPolicy::allowing(&grants.allow_http),
             table: ResourceTable::new(),
             caps: caps.clone(),
         })

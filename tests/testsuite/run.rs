@@ -212,3 +212,63 @@ fn busy_address_is_a_clear_error() {
     let err = stderr(&out);
     assert!(err.contains(&format!("cannot listen on `{addr}`")), "{err}");
 }
+
+/// A one-request-at-a-time HTTP server on loopback answering `200 hi`, for as long as the test
+/// runs (its thread ends with the process).
+fn tiny_http_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(b"HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nhi");
+        }
+    });
+    addr
+}
+
+#[test]
+fn outgoing_http_and_sockets_are_denied_unless_granted() {
+    let probe = &net_probe().wasm;
+    let addr = tiny_http_server();
+    let out_of = |grants: &[&str], probe_args: &[&str]| {
+        let out = run(
+            wash()
+                .arg("run")
+                .arg(probe)
+                .args(grants)
+                .arg("--")
+                .args(probe_args),
+            true,
+        );
+        stdout(&out).trim().to_string()
+    };
+    // Outgoing HTTP: denied by default, sent to a granted host, denied to any other.
+    assert_eq!(
+        out_of(&[], &["get", &addr]),
+        "get failed ErrorCode::HttpRequestDenied"
+    );
+    assert_eq!(
+        out_of(&["--allow-http", &addr], &["get", &addr]),
+        "get status 200"
+    );
+    assert_eq!(
+        out_of(&["--allow-http", "*"], &["get", &addr]),
+        "get status 200"
+    );
+    assert_eq!(
+        out_of(&["--allow-http", "example.com"], &["get", &addr]),
+        "get failed ErrorCode::HttpRequestDenied"
+    );
+    // Sockets: denied by default, open with `--allow-net`.
+    assert!(
+        out_of(&[], &["connect-to", &addr]).starts_with("connect failed"),
+        "a socket was opened without --allow-net"
+    );
+    assert_eq!(
+        out_of(&["--allow-net"], &["connect-to", &addr]),
+        "connect ok"
+    );
+}
