@@ -198,6 +198,12 @@ struct GrantArgs {
     /// Let the component open network sockets and look up names
     #[arg(long)]
     allow_net: bool,
+    /// Most memory one instance may use, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    memory_limit: usize,
+    /// Longest an HTTP request may run, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
 }
 
 impl GrantArgs {
@@ -208,6 +214,11 @@ impl GrantArgs {
             allow_http: self.allow_http,
             allow_net: self.allow_net,
             args,
+            limits: crate::run::Limits {
+                memory: self.memory_limit << 20,
+                request_timeout: std::time::Duration::try_from_secs_f64(self.timeout.max(0.001))
+                    .unwrap_or(std::time::Duration::MAX),
+            },
         }
     }
 }

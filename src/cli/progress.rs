@@ -17,7 +17,7 @@ use crate::build::{BuildStep, BuiltComponent, Reporter};
 use crate::dev::{DevError, DevEvents};
 use crate::oci::{self, ProgressHandle};
 use crate::ops::run::RunEvents;
-use crate::run::{Backend, GuestLog, LogLevel, RunError, ServeEvents};
+use crate::run::{Backend, GuestLog, LogLevel, ServeEvents};
 
 /// Draws [`BuildStep`]s: a spinner on a terminal; under `-v`, one timed line per step.
 pub struct BuildProgress<'a> {
@@ -160,11 +160,6 @@ impl ServeEvents for TerminalEvents {
         if self.shell.is_verbose() || self.shell.is_interactive() {
             self.shell.request_line(method, path, status, took);
         }
-    }
-
-    fn swap_failed(&self, error: &RunError) {
-        self.shell.error(error);
-        self.shell.warn("still serving the previous build");
     }
 }
 

@@ -137,10 +137,18 @@ fn serve(
         let (options, events, stop) = (request.build.clone(), events.clone(), stop.clone());
         std::thread::spawn(move || {
             while let Some(changed) = next_change(&changes, &stop) {
-                if let Some(loaded) = rebuild(&options, &changed, events.as_ref())
-                    && swap.send(loaded).is_err()
-                {
+                let Some((app, loaded, took)) = rebuild(&options, &changed, events.as_ref()) else {
+                    continue;
+                };
+                let (done, swapped) = tokio::sync::oneshot::channel();
+                if swap.send(run::Swap { loaded, done }).is_err() {
                     return;
+                }
+                // Reported once new requests reach the new component.
+                match swapped.blocking_recv() {
+                    Ok(Ok(())) => events.rebuilt(&app, took),
+                    Ok(Err(e)) => events.failed(&DevError::Run(e)),
+                    Err(_) => return,
                 }
             }
         })
@@ -196,7 +204,8 @@ fn rerun(
             let Some(changed) = next_change(&changes, &stop) else {
                 return Ok(());
             };
-            if let Some(next) = rebuild(&request.build, &changed, events.as_ref()) {
+            if let Some((app, next, took)) = rebuild(&request.build, &changed, events.as_ref()) {
+                events.rebuilt(&app, took);
                 loaded = next;
                 break;
             }
@@ -230,8 +239,13 @@ fn next_change(changes: &Receiver<Vec<PathBuf>>, stop: &AtomicBool) -> Option<Ve
     Some(changed)
 }
 
-/// Rebuilds and loads the app; `None` (after reporting why) when either fails.
-fn rebuild(options: &BuildOptions, changed: &[PathBuf], events: &dyn DevEvents) -> Option<Loaded> {
+/// Rebuilds and loads the app, with how long that took; `None` (after reporting why) when
+/// either fails.
+fn rebuild(
+    options: &BuildOptions,
+    changed: &[PathBuf],
+    events: &dyn DevEvents,
+) -> Option<(BuiltComponent, Loaded, Duration)> {
     events.rebuilding(changed);
     let started = Instant::now();
     let result = build_app(options, &()).and_then(|app| {
@@ -239,10 +253,7 @@ fn rebuild(options: &BuildOptions, changed: &[PathBuf], events: &dyn DevEvents) 
         Ok((app, loaded))
     });
     match result {
-        Ok((app, loaded)) => {
-            events.rebuilt(&app, started.elapsed());
-            Some(loaded)
-        }
+        Ok((app, loaded)) => Some((app, loaded, started.elapsed())),
         Err(e) => {
             events.failed(&e);
             None

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use wasmtime::Store;
 use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p2::bindings::CommandPre;
 
@@ -17,7 +16,8 @@ pub async fn run_command(
     argv0: &str,
 ) -> Result<i32, RunError> {
     let pre = CommandPre::new(loaded.pre.clone()).map_err(RunError::guest)?;
-    let mut store = Store::new(&loaded.engine, Host::new(grants, caps, argv0)?);
+    let mut store =
+        Host::new(grants, caps, argv0)?.into_store(&loaded.engine, &grants.limits, false);
     let command = pre
         .instantiate_async(&mut store)
         .await

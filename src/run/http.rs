@@ -9,7 +9,6 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
-use wasmtime::Store;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -28,10 +27,6 @@ pub trait ServeEvents: GuestLog {
     fn request(&self, method: &str, path: &str, status: u16, took: std::time::Duration) {
         let _ = (method, path, status, took);
     }
-    /// A component to swap in could not be served; the one being served stays.
-    fn swap_failed(&self, error: &RunError) {
-        let _ = error;
-    }
 }
 
 /// The proxy-world instance-pre of a loaded (and so already linked) component.
@@ -47,9 +42,18 @@ struct Server {
     events: Arc<dyn ServeEvents>,
 }
 
-/// Components to swap in while serving (`wash dev`): each one received replaces the one being
-/// served; requests already running finish on the one they started with.
-pub type Swaps = tokio::sync::mpsc::UnboundedReceiver<Loaded>;
+/// A component to swap in while serving (`wash dev`); `done` says when it is in place (or why
+/// it could not be), so "rebuilt" is only reported once new requests reach it.
+pub struct Swap {
+    /// The component.
+    pub loaded: Loaded,
+    /// Answered once the swap is done.
+    pub done: tokio::sync::oneshot::Sender<Result<(), RunError>>,
+}
+
+/// Components to swap in while serving: each one received replaces the one being served;
+/// requests already running finish on the one they started with.
+pub type Swaps = tokio::sync::mpsc::UnboundedReceiver<Swap>;
 
 /// Serves the component on `addr` until `shutdown` completes.
 pub async fn serve(
@@ -102,9 +106,13 @@ pub async fn serve_swappable(
         let accepted = tokio::select! {
             _ = &mut shutdown => return Ok(()),
             swap = next_swap => {
-                match swap.map(|loaded| proxy_pre(&loaded)) {
-                    Some(Ok(pre)) => *server.pre.write().expect("no panics under the lock") = pre,
-                    Some(Err(e)) => server.events.swap_failed(&e),
+                match swap {
+                    Some(Swap { loaded, done }) => {
+                        let swapped = proxy_pre(&loaded).map(|pre| {
+                            *server.pre.write().expect("no panics under the lock") = pre;
+                        });
+                        let _ = done.send(swapped);
+                    }
                     // The sender is gone: nothing more will be swapped in.
                     None => swaps = None,
                 }
@@ -142,6 +150,11 @@ impl Server {
         let resp = match self.call_guest(req).await {
             Ok(resp) => resp,
             Err(e) => {
+                // Name the limit a runaway guest hit, above wasmtime's own account of the trap.
+                let e = match self.grants.limits.explain(&e) {
+                    Some(limit) => e.context(limit),
+                    None => e,
+                };
                 self.events.request_failed(&method, &path, &e);
                 let body = Full::new(Bytes::from_static(
                     b"500 Internal Server Error: the component failed\n",
@@ -163,8 +176,11 @@ impl Server {
         req: hyper::Request<hyper::body::Incoming>,
     ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
         let pre = self.pre.read().expect("no panics under the lock").clone();
-        let host = Host::new(&self.grants, &self.caps, "")?;
-        let mut store = Store::new(pre.engine(), host);
+        let mut store = Host::new(&self.grants, &self.caps, "")?.into_store(
+            pre.engine(),
+            &self.grants.limits,
+            true,
+        );
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let req = store
             .data_mut()

@@ -9,6 +9,7 @@
 mod command;
 pub mod host;
 pub mod http;
+mod limits;
 mod outgoing;
 
 use std::net::SocketAddr;
@@ -22,7 +23,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use command::run_command;
 pub use host::{Backend, Capabilities, CapabilityOptions, GuestLog, LogLevel, MissingImport};
-pub use http::{ServeEvents, Swaps, serve, serve_swappable};
+pub use http::{ServeEvents, Swap, Swaps, serve, serve_swappable};
+pub use limits::Limits;
 pub use outgoing::HttpPolicy;
 
 /// What the component may see.
@@ -38,6 +40,8 @@ pub struct Grants {
     pub dirs: Vec<DirGrant>,
     /// Arguments after the component (a command's `argv[1..]`).
     pub args: Vec<String>,
+    /// Memory per instance and time per request.
+    pub limits: Limits,
 }
 
 /// A host folder made visible to the guest.
@@ -177,6 +181,8 @@ pub struct Loaded {
 pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    // The time limit: a ticker advances the epoch, and a request past its deadline traps.
+    config.epoch_interruption(true);
     // Reusing compiled code makes the second `wash run` of the same build start at once.
     if let Ok(cache) = wasmtime::Cache::from_file(None) {
         config.cache(Some(cache));
@@ -210,6 +216,7 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
     };
     let imports = host::imports::imports(&engine, &component);
     let pre = instance_pre(&engine, &component, path, &imports)?;
+    limits::start_ticker(&engine);
     Ok(Loaded {
         engine,
         pre,
@@ -254,6 +261,7 @@ struct Host {
     hooks: HttpPolicy,
     table: ResourceTable,
     caps: Arc<Capabilities>,
+    limits: wasmtime::StoreLimits,
 }
 
 impl host::CapabilityView for Host {
@@ -309,6 +317,16 @@ impl Host {
             hooks: HttpPolicy::allowing(&grants.allow_http),
             table: ResourceTable::new(),
             caps: caps.clone(),
+            limits: grants.limits.store_limits(),
         })
+    }
+
+    /// A store for one instance, its memory limited and its deadline set (a request's
+    /// timeout when `request`, else none).
+    fn into_store(self, engine: &Engine, limits: &Limits, request: bool) -> wasmtime::Store<Host> {
+        let mut store = wasmtime::Store::new(engine, self);
+        store.limiter(|host| &mut host.limits);
+        limits.apply_deadline(&mut store, request);
+        store
     }
 }

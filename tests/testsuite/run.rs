@@ -111,6 +111,8 @@ fn a_component_with_nothing_to_run_is_refused() {
 pub struct Server {
     child: Child,
     addr: String,
+    /// What it printed on stderr after `Serving …`.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 /// A server a failing test leaves behind would keep serving: it is stopped on drop.
@@ -147,8 +149,16 @@ impl Server {
             if let Some(rest) = line.trim().strip_prefix("Serving http://") {
                 let addr = rest.split('/').next().unwrap().to_string();
                 // Keep draining stderr so the server never blocks on a full pipe.
-                std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-                return Server { child, addr };
+                let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+                let sink = log.clone();
+                std::thread::spawn(move || {
+                    let mut line = String::new();
+                    while stderr.read_line(&mut line).is_ok_and(|n| n > 0) {
+                        sink.lock().unwrap().push_str(&line);
+                        line.clear();
+                    }
+                });
+                return Server { child, addr, log };
             }
         }
     }
@@ -160,6 +170,18 @@ impl Server {
         let mut response = String::new();
         s.read_to_string(&mut response).unwrap();
         response
+    }
+
+    /// Waits (up to a minute) until its stderr contains `text`, and returns all of it.
+    pub fn wait_for_log(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let log = self.log.lock().unwrap().clone();
+            if log.contains(text) || std::time::Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     pub fn interrupt(mut self) -> std::process::ExitStatus {
@@ -271,4 +293,30 @@ fn outgoing_http_and_sockets_are_denied_unless_granted() {
         out_of(&["--allow-net"], &["connect-to", &addr]),
         "connect ok"
     );
+}
+
+#[test]
+fn a_runaway_request_hits_its_limit_and_the_others_are_still_served() {
+    let mut cmd = wash();
+    cmd.arg("run")
+        .arg(&http_limits().wasm)
+        .args(["--timeout", "1", "--memory-limit", "64"]);
+    let server = Server::start_cmd(cmd);
+    assert!(server.get("/").ends_with("\r\n\r\nok\n"));
+    // A handler that loops forever: stopped at the time limit, answered with a 500.
+    let spin = server.get("/spin");
+    assert!(spin.starts_with("HTTP/1.0 500"), "{spin}");
+    let log = server.wait_for_log("time limit");
+    assert!(
+        log.contains("GET /spin: the request ran past the time limit of 1s"),
+        "{log}"
+    );
+    // One that allocates without bound: stopped at the memory limit.
+    let grow = server.get("/grow");
+    assert!(grow.starts_with("HTTP/1.0 500"), "{grow}");
+    let log = server.wait_for_log("memory limit");
+    assert!(log.contains("the memory limit of 64 MiB"), "{log}");
+    // The server carries on.
+    assert!(server.get("/").ends_with("\r\n\r\nok\n"));
+    assert!(server.interrupt().success());
 }

@@ -139,6 +139,16 @@ pub fn net_probe() -> &'static Fixture {
     })
 }
 
+/// `tests/fixtures/http-limits`: an HTTP component with runaway routes (`/spin`, `/grow`).
+pub fn http_limits() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/http-limits");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
 /// `tests/fixtures/greeter`, written with wash-sdk: WIT derived from its Rust trait.
 pub fn greeter() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();

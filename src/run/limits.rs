@@ -1,0 +1,80 @@
+//! What one instance may use: memory (wasmtime's store limiter) and, for an HTTP request, wall
+//! time (epoch interruption: a ticker advances the engine's epoch, and a store whose deadline
+//! passes traps). A guest that loops forever or allocates without bound gets its request
+//! answered with an error while the others keep being served.
+
+use std::time::Duration;
+
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+/// How often the epoch advances: the resolution of the time limit.
+const TICK: Duration = Duration::from_millis(10);
+
+/// Limits on each instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most linear memory one instance may grow to, in bytes (`--memory-limit`).
+    pub memory: usize,
+    /// The longest an HTTP request may run (`--timeout`); commands run as long as they need.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 512 MiB of memory and 30 seconds per request.
+    fn default() -> Limits {
+        Limits {
+            memory: 512 << 20,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Limits {
+    /// The store limiter for one instance: growth past the limit traps, naming the size asked.
+    pub(super) fn store_limits(&self) -> StoreLimits {
+        StoreLimitsBuilder::new()
+            .memory_size(self.memory)
+            .trap_on_grow_failure(true)
+            .build()
+    }
+
+    /// Sets a store's deadline: the request timeout for a request, none for a command.
+    pub(super) fn apply_deadline<T>(&self, store: &mut Store<T>, request: bool) {
+        let ticks = if request {
+            (self.request_timeout.as_millis() / TICK.as_millis()).max(1) as u64
+        } else {
+            u64::MAX / 2
+        };
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+    }
+
+    /// Says which limit a failed instance hit, if it was one of these.
+    pub fn explain(&self, error: &wasmtime::Error) -> Option<String> {
+        if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+            return Some(format!(
+                "the request ran past the time limit of {:?} (`--timeout`)",
+                self.request_timeout
+            ));
+        }
+        let text = format!("{error:?}");
+        text.contains("forcing trap when growing memory").then(|| {
+            format!(
+                "the component needed more than the memory limit of {} MiB (`--memory-limit`)",
+                self.memory >> 20
+            )
+        })
+    }
+}
+
+/// Advances `engine`'s epoch every [`TICK`] for as long as the engine lives.
+pub(super) fn start_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::spawn(move || {
+        while let Some(engine) = weak.upgrade() {
+            engine.increment_epoch();
+            drop(engine);
+            std::thread::sleep(TICK);
+        }
+    });
+}
