@@ -12,7 +12,8 @@ use crate::template::{self, NewOptions, TemplateSource};
 /// Create a component project from a template
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Built-in templates: http-hello (default), cli-hello. `wash new --list` describes them."
+    after_help = "Built-in templates: http-hello (default), cli-hello, http-keyvalue, composed-app. \
+`wash new --list` describes them."
 )]
 pub struct NewArgs {
     /// Folder to create; its name is the package name unless --name is given

@@ -26,6 +26,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("cli-hello", "a wasi:cli command that prints a line"),
     (
+        "http-keyvalue",
+        "an HTTP counter kept in wasi:keyvalue (served with a store by `wash run` and `wash dev`)",
+    ),
+    (
         "composed-app",
         "an HTTP front calling a greeter component through an interface derived from a Rust trait",
     ),

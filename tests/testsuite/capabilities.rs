@@ -132,3 +132,53 @@ fn imports_nothing_hosts_fail_with_one_error_naming_each() {
     assert!(!err.contains("- wasi:keyvalue"), "{err}");
     assert!(err.contains("help: docs/capabilities.md lists"), "{err}");
 }
+
+/// The `http-keyvalue` template, as a new user meets it: no WIT or config file, served by
+/// `wash run`, its counter kept in the embedded store across requests and restarts.
+#[test]
+fn http_keyvalue_template_counts_in_the_embedded_store_across_restarts() {
+    let tmp = temp_dir();
+    let app = tmp.path().join("counter");
+    run(
+        wash()
+            .args(["new", "--template", "http-keyvalue"])
+            .arg(&app),
+        true,
+    );
+    let files: Vec<String> = std::fs::read_dir(&app)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| ["Cargo.toml", "src"].contains(&f.as_str())),
+        "{files:?}"
+    );
+    let serve = || {
+        let mut cmd = wash();
+        cmd.arg("run").current_dir(&app);
+        crate::run::Server::start_cmd(cmd)
+    };
+    // `/ has been visited N time(s)`: N. The store is the shared test target dir's, kept from
+    // earlier test runs, so counts are checked relative to the first.
+    let count = |server: &crate::run::Server, path: &str| -> u64 {
+        let response = server.get(path);
+        let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let prefix = format!("{path} has been visited ");
+        body.strip_prefix(&prefix)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected answer: {response}"))
+    };
+    let server = serve();
+    let first = count(&server, "/");
+    assert_eq!(count(&server, "/"), first + 1);
+    let docs = count(&server, "/docs");
+    assert!(docs >= 1);
+    assert!(server.interrupt().success());
+    // A restart reads the same store: the count goes on.
+    let server = serve();
+    assert_eq!(count(&server, "/"), first + 2);
+    assert!(server.interrupt().success());
+}
