@@ -3,9 +3,8 @@
 
 use super::{OpError, failed};
 use crate::inspect::{self, InspectOptions, Inspection};
-use crate::oci::{ClientOptions, ProgressHandle, PullOptions, Pulled};
+use crate::oci::{ProgressHandle, Pulled};
 use crate::sign::KeyStore;
-use crate::source;
 
 /// What to inspect.
 #[derive(Debug, Clone, Default)]
@@ -24,19 +23,8 @@ pub fn inspect(
     request: &InspectRequest,
     progress: ProgressHandle,
 ) -> Result<(Inspection, Option<Pulled>), OpError> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let ctx = source::Context::files_and_references(
-        &cwd,
-        PullOptions {
-            client: ClientOptions {
-                insecure: request.insecure,
-            },
-            verifier: None,
-            progress,
-        },
-    );
     let word = &request.component;
-    let found = source::locate(word, &ctx)?;
+    let found = super::locate_file_or_reference(word, request.insecure, None, progress)?;
     // Inspecting must not fail for want of keys: an unreadable store counts as empty.
     let keys = KeyStore::open_default().trusted().unwrap_or_default();
     let options = InspectOptions {

@@ -142,6 +142,26 @@ fn verifier(keys: &[TrustedKey]) -> impl Fn(&[u8]) -> Result<(), String> + Send 
     }
 }
 
+/// What `wash run` and `wash inspect` take: a component file, or a registry reference pulled
+/// through the cache (checked by `verifier` first, when given).
+fn locate_file_or_reference(
+    word: &str,
+    insecure: bool,
+    verifier: Option<&crate::oci::Verifier<'_>>,
+    progress: crate::oci::ProgressHandle,
+) -> Result<crate::source::Located, OpError> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let ctx = crate::source::Context::files_and_references(
+        &cwd,
+        crate::oci::PullOptions {
+            client: crate::oci::ClientOptions { insecure },
+            verifier,
+            progress,
+        },
+    );
+    Ok(crate::source::locate(word, &ctx)?)
+}
+
 /// A current-thread runtime for operations that talk to registries.
 fn runtime() -> Result<tokio::runtime::Runtime, OpError> {
     crate::oci::runtime().map_err(OpError::Runtime)

@@ -11,12 +11,11 @@ use std::sync::Arc;
 use super::{OpError, failed, trusted_keys, verifier};
 use crate::build::{self, Build, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Advice;
-use crate::oci::{self, ClientOptions, ProgressHandle, PullOptions, Pulled};
+use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
     self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants, LogLevel,
     ServeEvents,
 };
-use crate::source;
 
 /// What to run, with what.
 #[derive(Debug, Clone)]
@@ -170,18 +169,8 @@ fn component(
     };
     let keys = trusted_keys(&request.verify_keys)?;
     let verify = verifier(&keys);
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let ctx = source::Context::files_and_references(
-        &cwd,
-        PullOptions {
-            client: ClientOptions {
-                insecure: request.insecure,
-            },
-            verifier: (!keys.is_empty()).then_some(&verify as &oci::Verifier<'_>),
-            progress,
-        },
-    );
-    let found = source::locate(word, &ctx)?;
+    let verifier = (!keys.is_empty()).then_some(&verify as &oci::Verifier<'_>);
+    let found = super::locate_file_or_reference(word, request.insecure, verifier, progress)?;
     if let Some(pulled) = &found.pulled {
         events.pulled(pulled);
     }

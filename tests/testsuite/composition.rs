@@ -179,14 +179,7 @@ fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
 
     // Selecting the caller builds the member it depends on too, as cargo builds a package's
     // dependencies, and plugs it in (issue 11).
-    let out = run(
-        wash()
-            .args(["build", "--json", "-p", "greet-caller"])
-            .current_dir(ws.path())
-            .env("CARGO_TARGET_DIR", target),
-        true,
-    );
-    let caller = built(&out, "greet-caller");
+    let caller = build_caller_with(&ws, target, "");
     assert_eq!(caller["composed_from"], serde_json::json!(["greeter"]));
     // `wash run -p greet-caller` runs that app, the greeter inside.
     let out = run(
