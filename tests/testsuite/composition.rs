@@ -232,6 +232,21 @@ fn wash_compose_plugs_and_plans(target: &Path) {
     let caller = caller["path"].as_str().unwrap().to_string();
     let greeter = greeter().wasm.display().to_string();
 
+    // Nothing was composed into anything: two apps, and `wash run` asks which (cargo's way).
+    let out = run(
+        wash()
+            .arg("run")
+            .current_dir(ws.path())
+            .env("CARGO_TARGET_DIR", target),
+        false,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("the build produced several components no other one was composed with: `"),
+        "{err}"
+    );
+    assert!(err.contains("help: select one with `-p NAME`"), "{err}");
+
     let out = run(
         wash().args([
             "compose",
