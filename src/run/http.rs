@@ -15,6 +15,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
+use super::engine::MAX_INSTANCES;
 use super::{Capabilities, Grants, GuestLog, Host, Loaded, RunError};
 
 /// What the server tells its caller while it runs.
@@ -40,6 +41,9 @@ struct Server {
     grants: Grants,
     caps: Arc<Capabilities>,
     events: Arc<dyn ServeEvents>,
+    /// One permit per live instance: the pooling allocator has slots for this many, so
+    /// requests past it wait for one instead of failing.
+    instances: Arc<tokio::sync::Semaphore>,
 }
 
 /// A component to swap in while serving (`wash dev`); `done` says when it is in place (or why
@@ -94,6 +98,7 @@ pub async fn serve_swappable(
         grants,
         caps,
         events,
+        instances: Arc::new(tokio::sync::Semaphore::new(MAX_INSTANCES as usize)),
     });
     tokio::pin!(shutdown);
     loop {
@@ -124,6 +129,8 @@ pub async fn serve_swappable(
         let Ok((stream, _peer)) = accepted else {
             continue;
         };
+        // Responses go out as soon as they are written, not after the client's next ACK.
+        let _ = stream.set_nodelay(true);
         let server = server.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
@@ -175,6 +182,7 @@ impl Server {
         &self,
         req: hyper::Request<hyper::body::Incoming>,
     ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
+        let permit = self.instances.clone().acquire_owned().await?;
         let pre = self.pre.read().expect("no panics under the lock").clone();
         let mut store = Host::new(&self.grants, &self.caps, "")?.into_store(
             pre.engine(),
@@ -190,6 +198,8 @@ impl Server {
         // The guest may keep streaming the body after it has sent the headers, so it runs in
         // its own task while the response goes back.
         let task = tokio::spawn(async move {
+            // The permit goes with the instance: released when the guest is done.
+            let _permit = permit;
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy
                 .wasi_http_incoming_handler()

@@ -7,6 +7,7 @@
 //! same way for both kinds of component, or lists every import nothing provides.
 
 mod command;
+mod engine;
 pub mod host;
 pub mod http;
 mod limits;
@@ -16,8 +17,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use wasmtime::Engine;
 use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, types::ComponentItem};
-use wasmtime::{Config, Engine};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -179,19 +180,11 @@ pub struct Loaded {
 /// Compiles the component (with wasmtime's on-disk cache when available), works out its kind
 /// and links it, so an import nothing provides fails here, before anything runs.
 pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
-    let mut config = Config::new();
-    config.wasm_component_model(true);
-    // The time limit: a ticker advances the epoch, and a request past its deadline traps.
-    config.epoch_interruption(true);
-    // Reusing compiled code makes the second `wash run` of the same build start at once.
-    if let Ok(cache) = wasmtime::Cache::from_file(None) {
-        config.cache(Some(cache));
-    }
     let load_err = |source: wasmtime::Error| RunError::Load {
         path: path.to_path_buf(),
         source: source.into_boxed_dyn_error(),
     };
-    let engine = Engine::new(&config).map_err(load_err)?;
+    let engine = engine::engine().map_err(load_err)?;
     let component = Component::from_file(&engine, path).map_err(load_err)?;
     let exports: Vec<String> = component
         .component_type()

@@ -1,0 +1,43 @@
+//! The engine `wash run` compiles and runs components on: the component model, epoch
+//! interruption for the time limit, wasmtime's on-disk compile cache, and — where the machine
+//! lets a process reserve the address space — the pooling instance allocator, which takes each
+//! request's instance from pre-reserved slots instead of mapping and unmapping memory per
+//! request (as `wasmtime serve` does).
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// The most instances alive at once; the HTTP server admits this many requests at a time and
+/// queues the rest.
+pub const MAX_INSTANCES: u32 = 100;
+
+/// Slots per instance in the pools of core instances, memories and tables, for components
+/// made of several core modules.
+const SLOTS_PER_INSTANCE: u32 = 10;
+
+/// The engine of one run: pooled when the pool's address space (a 4 GiB reservation per
+/// memory slot) can be reserved, as under most `ulimit -v` settings it can; else instances are
+/// allocated on demand.
+pub(super) fn engine() -> wasmtime::Result<Engine> {
+    let mut pooled = config();
+    let mut pool = PoolingAllocationConfig::default();
+    let slots = MAX_INSTANCES * SLOTS_PER_INSTANCE;
+    pool.total_component_instances(MAX_INSTANCES)
+        .total_core_instances(slots)
+        .total_memories(slots)
+        .total_tables(slots)
+        .total_stacks(MAX_INSTANCES);
+    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&pooled).or_else(|_| Engine::new(&config()))
+}
+
+fn config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    // The time limit: a ticker advances the epoch, and a request past its deadline traps.
+    config.epoch_interruption(true);
+    // Reusing compiled code makes the second `wash run` of the same build start at once.
+    if let Ok(cache) = wasmtime::Cache::from_file(None) {
+        config.cache(Some(cache));
+    }
+    config
+}
