@@ -17,7 +17,7 @@ use crate::hint::Hint;
 use crate::ops::run::{CapabilityFlags, RunEvents};
 use crate::project::{Project, ProjectError};
 use crate::run::{
-    self, Capabilities, ComponentKind, Grants, GuestLog, Loaded, RunError, ServeEvents,
+    self, Capabilities, Compiler, ComponentKind, Grants, GuestLog, Loaded, RunError, ServeEvents,
 };
 
 pub use watch::DEBOUNCE;
@@ -104,7 +104,7 @@ pub fn dev(
     let _watcher =
         watch::start(&roots, project.target_dir().to_path_buf(), tx).map_err(DevError::Watch)?;
     events.watching(&roots);
-    let loaded = run::load(&app.path)?;
+    let loaded = run::load_with(&app.path, Compiler::Baseline)?;
     let options = request.capabilities.for_build(&built, &app);
     events.hosting(&run::host::backends(&loaded.imports, &options));
     let log: Arc<dyn GuestLog> = events.clone();
@@ -249,7 +249,7 @@ fn rebuild(
     events.rebuilding(changed);
     let started = Instant::now();
     let result = build_app(options, &()).and_then(|app| {
-        let loaded = run::load(&app.path)?;
+        let loaded = run::load_with(&app.path, Compiler::Baseline)?;
         Ok((app, loaded))
     });
     match result {

@@ -11,8 +11,9 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use crate::project::Project;
 
 /// Saves closer together than this are one change (an editor saving five files, a `git
-/// checkout`): one rebuild.
-pub const DEBOUNCE: Duration = Duration::from_millis(300);
+/// checkout`): one rebuild. Short, since every millisecond of it is added to each edit's wait;
+/// a burst's files are written microseconds apart.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// The folders and files to watch for this project.
 pub fn roots(project: &Project) -> Vec<PathBuf> {

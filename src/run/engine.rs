@@ -4,7 +4,17 @@
 //! request's instance from pre-reserved slots instead of mapping and unmapping memory per
 //! request (as `wasmtime serve` does).
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Strategy};
+
+/// Which of wasmtime's compilers turns the component into machine code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compiler {
+    /// Cranelift: slower to compile, fast code. `wash run`.
+    Optimizing,
+    /// Winch, the baseline compiler: about twice as fast to compile, slower code. `wash dev`,
+    /// where the next edit comes sooner than the code's speed matters.
+    Baseline,
+}
 
 /// The most instances alive at once; the HTTP server admits this many requests at a time and
 /// queues the rest.
@@ -17,8 +27,8 @@ const SLOTS_PER_INSTANCE: u32 = 10;
 /// The engine of one run: pooled when the pool's address space (a 4 GiB reservation per
 /// memory slot) can be reserved, as under most `ulimit -v` settings it can; else instances are
 /// allocated on demand.
-pub(super) fn engine() -> wasmtime::Result<Engine> {
-    let mut pooled = config();
+pub(super) fn engine(compiler: Compiler) -> wasmtime::Result<Engine> {
+    let mut pooled = config(compiler);
     let mut pool = PoolingAllocationConfig::default();
     let slots = MAX_INSTANCES * SLOTS_PER_INSTANCE;
     pool.total_component_instances(MAX_INSTANCES)
@@ -27,12 +37,16 @@ pub(super) fn engine() -> wasmtime::Result<Engine> {
         .total_tables(slots)
         .total_stacks(MAX_INSTANCES);
     pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    Engine::new(&pooled).or_else(|_| Engine::new(&config()))
+    Engine::new(&pooled).or_else(|_| Engine::new(&config(compiler)))
 }
 
-fn config() -> Config {
+fn config(compiler: Compiler) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    config.strategy(match compiler {
+        Compiler::Optimizing => Strategy::Cranelift,
+        Compiler::Baseline => Strategy::Winch,
+    });
     // The time limit: a ticker advances the epoch, and a request past its deadline traps.
     config.epoch_interruption(true);
     // Reusing compiled code makes the second `wash run` of the same build start at once.

@@ -23,6 +23,7 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use command::run_command;
+pub use engine::Compiler;
 pub use host::{Backend, Capabilities, CapabilityOptions, GuestLog, LogLevel, MissingImport};
 pub use http::{ServeEvents, Swap, Swaps, serve, serve_swappable};
 pub use limits::Limits;
@@ -180,12 +181,25 @@ pub struct Loaded {
 /// Compiles the component (with wasmtime's on-disk cache when available), works out its kind
 /// and links it, so an import nothing provides fails here, before anything runs.
 pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
+    load_with(path, Compiler::Optimizing)
+}
+
+/// [`load`], compiling with `compiler`; when the baseline compiler cannot compile the
+/// component (a feature it lacks), the optimizing one does.
+pub fn load_with(path: &std::path::Path, compiler: Compiler) -> Result<Loaded, RunError> {
     let load_err = |source: wasmtime::Error| RunError::Load {
         path: path.to_path_buf(),
         source: source.into_boxed_dyn_error(),
     };
-    let engine = engine::engine().map_err(load_err)?;
-    let component = Component::from_file(&engine, path).map_err(load_err)?;
+    let compile = |compiler| -> Result<(Engine, Component), RunError> {
+        let engine = engine::engine(compiler).map_err(load_err)?;
+        let component = Component::from_file(&engine, path).map_err(load_err)?;
+        Ok((engine, component))
+    };
+    let (engine, component) = match compile(compiler) {
+        Err(_) if compiler == Compiler::Baseline => compile(Compiler::Optimizing)?,
+        compiled => compiled?,
+    };
     let exports: Vec<String> = component
         .component_type()
         .exports(&engine)
