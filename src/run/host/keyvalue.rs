@@ -54,7 +54,7 @@ impl KeyValue {
             move |source| CapabilityError::Connect {
                 capability: "keyvalue",
                 url,
-                source,
+                source: super::flatten(source),
             }
         };
         Ok(match backend {
@@ -119,16 +119,7 @@ type Answer<T> = wasmtime::Result<Result<T, store::Error>>;
 
 /// An error as the guest sees it: `error::other` with the message and its causes.
 fn other(e: impl std::error::Error) -> store::Error {
-    let mut message = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !message.contains(&text) {
-            message = format!("{message}: {text}");
-        }
-        cause = c.source();
-    }
-    store::Error::Other(message)
+    store::Error::Other(super::chain(&e))
 }
 
 impl KeyValueView<'_> {

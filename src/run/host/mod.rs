@@ -182,6 +182,26 @@ impl crate::hint::Hint for CapabilityError {
     }
 }
 
+/// `e` and its causes as one line, each cause once: clients wrap an I/O error in one that
+/// repeats its text (`IO error: Connection refused` over `Connection refused`).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = c.source();
+    }
+    message
+}
+
+/// A client's error as one cause, for a start-up error's `Caused by:` list.
+fn flatten(e: BoxError) -> BoxError {
+    chain(e.as_ref()).into()
+}
+
 /// What the capabilities are given, as the caller sets them.
 #[derive(Debug, Clone, Default)]
 pub struct CapabilityOptions {
