@@ -43,7 +43,7 @@ fn assert_two_probe_runs(backend: &str, hosting: &str) {
 }
 
 /// `key` in the NATS KV bucket `bucket`, read with the NATS client, not through wash.
-fn nats_get(url: &str, bucket: &str, key: &str) -> Option<String> {
+pub fn nats_get(url: &str, bucket: &str, key: &str) -> Option<String> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let client = async_nats::connect(url).await.unwrap();
