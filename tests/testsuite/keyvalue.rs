@@ -254,3 +254,63 @@ fn cargo_toml_selects_the_backend_and_the_flag_wins() {
     assert!(server.interrupt().success());
     assert!(app.join("state/kv/default.json").is_file());
 }
+
+/// A `redis-server` on a given port, killed on drop (the test restarts one where another was).
+struct RedisOnPort(std::process::Child);
+
+impl RedisOnPort {
+    fn start(port: &str) -> RedisOnPort {
+        let child = Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        RedisOnPort(child)
+    }
+}
+
+impl Drop for RedisOnPort {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Redis going away fails the calls made meanwhile (an HTTP 500 from the template, not a
+/// crash); once it is back, the next call reconnects.
+#[test]
+fn redis_calls_work_again_once_the_server_is_back() {
+    let redis = servers::redis();
+    let port = redis.addr.rsplit(':').next().unwrap().to_string();
+    let tmp = temp_dir();
+    let app = counter_app(tmp.path(), "redis-return");
+    let server = serve(&app, &["--keyvalue", &redis.url]);
+    assert_eq!(count(&server, "/"), 1);
+    drop(redis);
+    let response = server.get("/");
+    assert!(response.starts_with("HTTP/1.0 500"), "{response}");
+    assert!(
+        response.contains("Redis bucket `default`: INCRBY `/`"),
+        "{response}"
+    );
+    let _back = RedisOnPort::start(&port);
+    // The restarted server kept nothing (no persistence): counting starts again.
+    assert_eq!(count(&server, "/"), 1);
+    assert_eq!(count(&server, "/"), 2);
+    assert!(server.interrupt().success());
+}

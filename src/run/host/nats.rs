@@ -26,9 +26,10 @@ impl Connections {
         if let Some(client) = clients.get(url) {
             return Ok(client.clone());
         }
+        // The client's own limit is left longer than ours, so the error says which limit.
         let connecting = async_nats::ConnectOptions::new()
             .name("wash")
-            .connection_timeout(CONNECT_TIMEOUT)
+            .connection_timeout(CONNECT_TIMEOUT * 2)
             .connect(url);
         let client = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
             Ok(connected) => connected?,
