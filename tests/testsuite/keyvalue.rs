@@ -216,6 +216,30 @@ fn http_keyvalue_template_counts_in_nats_across_restarts() {
         nats_get(&nats.url, "default", "/q=3Fx=3D1").as_deref(),
         Some("2")
     );
+
+    // Two processes counting at once: each increment is a compare-and-swap retried on
+    // conflict, so no count is lost or given twice.
+    let servers = [
+        serve(&app, &["--keyvalue", &nats.url]),
+        serve(&app, &["--keyvalue", &nats.url]),
+    ];
+    let mut counts: Vec<u64> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|i| {
+                let server = &servers[i % 2];
+                scope.spawn(move || (0..3).map(|_| count(server, "/race")).collect::<Vec<_>>())
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    counts.sort();
+    assert_eq!(counts, (1..=24).collect::<Vec<u64>>());
+    for server in servers {
+        assert!(server.interrupt().success());
+    }
 }
 
 /// `keyvalue = "redis://…"` in Cargo.toml selects Redis; `--keyvalue` wins over it; a
