@@ -232,10 +232,15 @@ struct CapabilityArgs {
     /// Lowest wasi:logging level shown
     #[arg(long, value_enum, value_name = "LEVEL", default_value = "info")]
     log_level: LogLevelArg,
-    /// Folder of the wasi:keyvalue store [default: target/wasmcloud/dev/keyvalue, or
-    /// $WASH_HOME/dev/keyvalue when not building]
-    #[arg(long, value_name = "DIR")]
-    keyvalue_dir: Option<std::path::PathBuf>,
+    /// What backs wasi:keyvalue: a folder, nats://HOST:PORT (JetStream KV) or
+    /// redis://HOST:PORT; overrides `dev.keyvalue` in Cargo.toml [default:
+    /// target/wasmcloud/dev/keyvalue, or $WASH_HOME/dev/keyvalue when not building]
+    #[arg(long, value_name = "DIR|URL", value_parser = parse_keyvalue)]
+    keyvalue: Option<crate::run::KeyValueBackend>,
+}
+
+fn parse_keyvalue(s: &str) -> Result<crate::run::KeyValueBackend, String> {
+    crate::run::KeyValueBackend::parse(s).map_err(|e| e.to_string())
 }
 
 impl CapabilityArgs {
@@ -243,7 +248,7 @@ impl CapabilityArgs {
         crate::ops::run::CapabilityFlags {
             config: self.config,
             log_level: self.log_level.into(),
-            keyvalue_dir: self.keyvalue_dir,
+            keyvalue: self.keyvalue,
         }
     }
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::hint::Hint;
+use crate::run::KeyValueBackend;
 use crate::virt::{Mount, VirtOptions};
 use de::{Refusal, Segment, ValueDe};
 use raw::{RawConfig, RawRegistry, RawSign, RawVirt};
@@ -43,6 +44,9 @@ pub struct WasmcloudConfig {
     /// `dev.config`: the `wasi:config` values `wash run` gives the component it builds
     /// (`--config` flags override them).
     pub dev_config: Vec<(String, String)>,
+    /// `dev.keyvalue`: what backs `wasi:keyvalue` for `wash run` and `wash dev` (`--keyvalue`
+    /// overrides it); a relative folder is resolved against the manifest's directory.
+    pub dev_keyvalue: Option<KeyValueBackend>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -205,11 +209,34 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
         virt: raw.virt.map(|v| virt(v, dir, manifest)).transpose()?,
         sign: raw.sign.map(|s| sign(s, manifest)).transpose()?,
         registry: raw.registry.map(|r| registry(r, manifest)).transpose()?,
+        dev_keyvalue: raw
+            .dev
+            .as_ref()
+            .and_then(|d| d.keyvalue.as_deref())
+            .map(|k| keyvalue(k, dir, manifest))
+            .transpose()?,
         dev_config: raw
             .dev
             .map(|d| d.config.into_iter().collect())
             .unwrap_or_default(),
     })
+}
+
+/// `dev.keyvalue`: a URL, or a folder relative to the manifest's directory.
+fn keyvalue(value: &str, dir: &Path, manifest: &Path) -> Result<KeyValueBackend, ConfigError> {
+    match KeyValueBackend::parse(value) {
+        Ok(KeyValueBackend::Files(folder)) => Ok(KeyValueBackend::Files(dir.join(folder))),
+        Ok(backend) => Ok(backend),
+        Err(e) => Err(ConfigError::at(
+            manifest,
+            &path_of(&["dev", "keyvalue"]),
+            Problem::Invalid(format!(
+                "no keyvalue backend speaks `{}://` (`{}`)",
+                e.scheme, e.value
+            )),
+            None,
+        )),
+    }
 }
 
 /// Lowercase words of letters and digits, each starting with a letter, joined by `-`.

@@ -300,6 +300,10 @@ fn the_example_in_the_docs_parses() {
         config.dev_config,
         [("greeting".to_string(), "hello".to_string())]
     );
+    assert_eq!(
+        config.dev_keyvalue,
+        Some(KeyValueBackend::Nats("nats://127.0.0.1:4222".into()))
+    );
     assert_eq!(config.sign.expect("sign").keys, ["release"]);
     let registry = config.registry.expect("registry");
     assert_eq!(registry.reference, "ghcr.io/acme/hello");
@@ -380,4 +384,33 @@ fn near_misses_are_a_few_edits_away() {
     assert_eq!(distance("dney", "deny"), 1);
     assert_eq!(distance("flavour", "virt"), 6);
     assert_eq!(distance("", "env"), 3);
+}
+
+#[test]
+fn dev_keyvalue_takes_a_url_or_a_folder_relative_to_the_crate() {
+    let kv = |value: &str| read(json!({ "dev": { "keyvalue": value } })).map(|c| c.dev_keyvalue);
+    assert_eq!(
+        kv("redis://127.0.0.1:6379/2").unwrap(),
+        Some(KeyValueBackend::Redis("redis://127.0.0.1:6379/2".into()))
+    );
+    assert_eq!(
+        kv("state/kv").unwrap(),
+        Some(KeyValueBackend::Files("/ws/app/state/kv".into()))
+    );
+    assert_eq!(
+        kv("/var/kv").unwrap(),
+        Some(KeyValueBackend::Files("/var/kv".into()))
+    );
+    let (message, hint) = error(json!({ "dev": { "keyvalue": "etcd://127.0.0.1:2379" } }));
+    assert_eq!(
+        message,
+        msg(
+            ".dev.keyvalue",
+            ": no keyvalue backend speaks `etcd://` (`etcd://127.0.0.1:2379`)"
+        )
+    );
+    assert!(
+        hint.contains("keyvalue = \"nats://127.0.0.1:4222\""),
+        "{hint}"
+    );
 }

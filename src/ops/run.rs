@@ -13,8 +13,8 @@ use crate::build::{self, Build, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Advice;
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
-    self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants, LogLevel,
-    ServeEvents,
+    self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants,
+    KeyValueBackend, LogLevel, RunError, ServeEvents,
 };
 
 /// What to run, with what.
@@ -32,7 +32,7 @@ pub struct RunRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
-    /// `--config`, `--log-level`, `--keyvalue-dir`.
+    /// `--config`, `--log-level`, `--keyvalue`.
     pub capabilities: CapabilityFlags,
 }
 
@@ -43,39 +43,44 @@ pub struct CapabilityFlags {
     pub config: Vec<(String, String)>,
     /// The lowest `wasi:logging` level shown.
     pub log_level: LogLevel,
-    /// The folder of the `wasi:keyvalue` store; default: `<target-dir>/wasmcloud/dev/keyvalue`
-    /// for a built crate, else `$WASH_HOME/dev/keyvalue`.
-    pub keyvalue_dir: Option<PathBuf>,
+    /// `--keyvalue`: what backs `wasi:keyvalue`, over Cargo.toml's `dev.keyvalue`; default:
+    /// files in `<target-dir>/wasmcloud/dev/keyvalue` for a built crate, else in
+    /// `$WASH_HOME/dev/keyvalue`.
+    pub keyvalue: Option<KeyValueBackend>,
 }
 
 impl CapabilityFlags {
-    fn with(&self, config: Vec<(String, String)>, default_dir: PathBuf) -> CapabilityOptions {
+    /// For the app of a build: its package's `dev` table under the flags, and the embedded
+    /// store in the build's target dir unless either names another.
+    pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
+        let dev = built.configs.get(&app.package);
+        let dev_config = dev.map(|c| c.dev_config.clone()).unwrap_or_default();
+        let keyvalue = self
+            .keyvalue
+            .clone()
+            .or_else(|| dev.and_then(|c| c.dev_keyvalue.clone()))
+            .unwrap_or_else(|| {
+                KeyValueBackend::Files(built.output_dir.join("dev").join("keyvalue"))
+            });
         CapabilityOptions {
             // Later pairs win: the flags come last.
-            config: config.into_iter().chain(self.config.clone()).collect(),
+            config: dev_config.into_iter().chain(self.config.clone()).collect(),
             log_level: self.log_level,
-            keyvalue_dir: self.keyvalue_dir.clone().unwrap_or(default_dir),
+            keyvalue,
         }
     }
 
-    /// For the app of a build: its package's `dev.config` under the flags, and the store in
-    /// the build's target dir.
-    pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
-        let dev_config = built
-            .configs
-            .get(&app.package)
-            .map(|c| c.dev_config.clone())
-            .unwrap_or_default();
-        self.with(dev_config, built.output_dir.join("dev").join("keyvalue"))
-    }
-
-    /// For a component file or reference: the flags, and the store in wash's home.
+    /// For a component file or reference: the flags, and the embedded store in wash's home.
     pub fn for_file(&self) -> Result<CapabilityOptions, OpError> {
-        let dir = match &self.keyvalue_dir {
-            Some(dir) => dir.clone(),
-            None => crate::home::wash_home()?.join("dev").join("keyvalue"),
+        let keyvalue = match &self.keyvalue {
+            Some(backend) => backend.clone(),
+            None => KeyValueBackend::Files(crate::home::wash_home()?.join("dev").join("keyvalue")),
         };
-        Ok(self.with(Vec::new(), dir))
+        Ok(CapabilityOptions {
+            config: self.config.clone(),
+            log_level: self.log_level,
+            keyvalue,
+        })
     }
 }
 
@@ -107,9 +112,12 @@ pub fn run(
 ) -> Result<RunOutcome, OpError> {
     let (path, options) = component(request, reporter, progress, events.as_ref())?;
     let loaded = runtime::load(&path)?;
-    events.hosting(&runtime::host::backends(&loaded.imports, &options));
-    let caps = Arc::new(Capabilities::new(&options, events.clone()));
     let tokio = tokio::runtime::Runtime::new().map_err(OpError::Runtime)?;
+    let caps = tokio
+        .block_on(Capabilities::connect(&options, events.clone()))
+        .map_err(RunError::from)?;
+    events.hosting(&runtime::host::backends(&loaded.imports, &options));
+    let caps = Arc::new(caps);
     match loaded.kind {
         ComponentKind::Command => {
             let argv0 = path

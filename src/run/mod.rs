@@ -24,7 +24,10 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use command::run_command;
 pub use engine::Compiler;
-pub use host::{Backend, Capabilities, CapabilityOptions, GuestLog, LogLevel, MissingImport};
+pub use host::{
+    Backend, Capabilities, CapabilityError, CapabilityOptions, GuestLog, KeyValueBackend, LogLevel,
+    MissingImport, UnknownScheme,
+};
 pub use http::{ServeEvents, Swap, Swaps, serve, serve_swappable};
 pub use limits::Limits;
 pub use outgoing::HttpPolicy;
@@ -140,6 +143,9 @@ pub enum RunError {
     /// The component trapped or failed to instantiate.
     #[error("the component failed")]
     Guest(#[source] BoxError),
+    /// A capability's backend could not start (its server is unreachable).
+    #[error(transparent)]
+    Capability(#[from] CapabilityError),
 }
 
 impl crate::hint::Hint for RunError {
@@ -154,6 +160,7 @@ impl crate::hint::Hint for RunError {
                  component's imports"
                     .into(),
             ),
+            RunError::Capability(e) => crate::hint::Hint::hint(e),
             _ => None,
         }
     }

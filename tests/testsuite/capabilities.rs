@@ -12,7 +12,7 @@ fn probe(kv: &Path, args: &[&str]) -> Output {
     run(
         wash()
             .arg("run")
-            .arg("--keyvalue-dir")
+            .arg("--keyvalue")
             .arg(kv)
             .args(args)
             .arg(&f.wasm),

@@ -26,10 +26,16 @@ impl Drop for Dev {
 }
 
 impl Dev {
-    #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
     fn start(project: &Path) -> Dev {
+        Dev::start_with(project, &[])
+    }
+
+    /// `wash -v dev ARGS…` in `project`.
+    #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
+    fn start_with(project: &Path, args: &[&str]) -> Dev {
         let mut child = wash()
             .args(["-v", "dev", "--addr", "127.0.0.1:0"])
+            .args(args)
             .current_dir(project)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -174,6 +180,51 @@ fn an_edit_is_served_on_the_same_port_and_a_broken_build_keeps_the_old_one() {
         .output()
         .unwrap();
     assert!(left.stdout.is_empty(), "processes left: {}", stdout(&left));
+}
+
+/// The `http-keyvalue` counter under `wash dev --keyvalue BACKEND`: an edit is swapped in
+/// and the count goes on from where it was, because the store (and its connection) belongs to
+/// the run, not to the component.
+/// Each caller names its project apart: tests build in parallel into one target dir, and two
+/// packages of one name would overwrite each other's component there.
+fn count_across_a_hot_swap(tmp: &Path, name: &str, backend: &str) {
+    let project = tmp.join(name);
+    run(
+        wash()
+            .args(["new", "--template", "http-keyvalue"])
+            .arg(&project),
+        true,
+    );
+    let mut dev = Dev::start_with(&project, &["--keyvalue", backend]);
+    assert_eq!(dev.body(), "/ has been visited 1 time(s)\n");
+    assert_eq!(dev.body(), "/ has been visited 2 time(s)\n");
+    edit(
+        &project.join("src/lib.rs"),
+        "has been visited",
+        "was counted",
+    );
+    dev.wait_for("Rebuilt");
+    assert_eq!(dev.body(), "/ was counted 3 time(s)\n");
+    assert!(dev.interrupt().success());
+}
+
+#[test]
+fn keyvalue_data_survives_a_hot_swap() {
+    let tmp = temp_dir();
+    let kv = tmp.path().join("kv");
+    count_across_a_hot_swap(tmp.path(), "devcounter-files", kv.to_str().unwrap());
+    assert!(kv.join("default.json").is_file());
+}
+
+#[test]
+fn keyvalue_data_in_nats_survives_a_hot_swap() {
+    let nats = crate::servers::nats();
+    let tmp = temp_dir();
+    count_across_a_hot_swap(tmp.path(), "devcounter-nats", &nats.url);
+    assert_eq!(
+        crate::keyvalue::nats_get(&nats.url, "default", "/").as_deref(),
+        Some("3")
+    );
 }
 
 /// How long to wait for a second, unwanted rebuild to show: several debounce periods.

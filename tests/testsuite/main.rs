@@ -12,6 +12,7 @@ mod composition;
 mod dev;
 mod help;
 mod inspect;
+mod keyvalue;
 mod layout;
 mod new;
 mod oci;

@@ -198,15 +198,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn not_a_counter(key: &str, bytes: &[u8]) -> StoreError {
+    StoreError::NotACounter {
+        key: key.to_string(),
+        found: shorten(bytes),
+    }
+}
+
+/// A value as an error shows it: quoted, cut after 20 characters.
+pub(super) fn shorten(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let found = if text.chars().count() > 20 {
+    if text.chars().count() > 20 {
         format!("{:?}…", text.chars().take(20).collect::<String>())
     } else {
         format!("{text:?}")
-    };
-    StoreError::NotACounter {
-        key: key.to_string(),
-        found,
     }
 }
 
