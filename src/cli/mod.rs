@@ -236,6 +236,15 @@ struct CapabilityArgs {
     /// $WASH_HOME/dev/keyvalue when not building]
     #[arg(long, value_name = "DIR")]
     keyvalue_dir: Option<std::path::PathBuf>,
+    /// What backs wasi:blobstore: a folder, or nats://HOST:PORT (a JetStream object store per
+    /// container); overrides `dev.blobstore` in Cargo.toml [default:
+    /// target/wasmcloud/dev/blobstore, or $WASH_HOME/dev/blobstore when not building]
+    #[arg(long, value_name = "DIR|URL", value_parser = parse_blobstore)]
+    blobstore: Option<crate::run::BlobstoreBackend>,
+}
+
+fn parse_blobstore(s: &str) -> Result<crate::run::BlobstoreBackend, String> {
+    crate::run::BlobstoreBackend::parse(s).map_err(|e| e.to_string())
 }
 
 impl CapabilityArgs {
@@ -244,6 +253,7 @@ impl CapabilityArgs {
             config: self.config,
             log_level: self.log_level.into(),
             keyvalue_dir: self.keyvalue_dir,
+            blobstore: self.blobstore,
         }
     }
 }

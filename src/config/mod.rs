@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::hint::Hint;
+use crate::run::BlobstoreBackend;
 use crate::virt::{Mount, VirtOptions};
 use de::{Refusal, Segment, ValueDe};
 use raw::{RawConfig, RawRegistry, RawSign, RawVirt};
@@ -43,6 +44,10 @@ pub struct WasmcloudConfig {
     /// `dev.config`: the `wasi:config` values `wash run` gives the component it builds
     /// (`--config` flags override them).
     pub dev_config: Vec<(String, String)>,
+    /// `dev.blobstore`: what backs `wasi:blobstore` for `wash run` and `wash dev`
+    /// (`--blobstore` overrides it); a relative folder is resolved against the manifest's
+    /// directory.
+    pub dev_blobstore: Option<BlobstoreBackend>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -205,11 +210,34 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
         virt: raw.virt.map(|v| virt(v, dir, manifest)).transpose()?,
         sign: raw.sign.map(|s| sign(s, manifest)).transpose()?,
         registry: raw.registry.map(|r| registry(r, manifest)).transpose()?,
+        dev_blobstore: raw
+            .dev
+            .as_ref()
+            .and_then(|d| d.blobstore.as_deref())
+            .map(|b| blobstore(b, dir, manifest))
+            .transpose()?,
         dev_config: raw
             .dev
             .map(|d| d.config.into_iter().collect())
             .unwrap_or_default(),
     })
+}
+
+/// `dev.blobstore`: a URL, or a folder relative to the manifest's directory.
+fn blobstore(value: &str, dir: &Path, manifest: &Path) -> Result<BlobstoreBackend, ConfigError> {
+    match BlobstoreBackend::parse(value) {
+        Ok(BlobstoreBackend::Files(folder)) => Ok(BlobstoreBackend::Files(dir.join(folder))),
+        Ok(backend) => Ok(backend),
+        Err(e) => Err(ConfigError::at(
+            manifest,
+            &path_of(&["dev", "blobstore"]),
+            Problem::Invalid(format!(
+                "no blobstore backend speaks `{}://` (`{}`)",
+                e.scheme, e.value
+            )),
+            None,
+        )),
+    }
 }
 
 /// Lowercase words of letters and digits, each starting with a letter, joined by `-`.

@@ -30,6 +30,7 @@ pub(super) struct RawConfig {
 pub(super) struct RawDev {
     #[serde(default)]
     pub config: BTreeMap<String, String>,
+    pub blobstore: Option<String>,
 }
 
 /// `[package.metadata.wasmcloud.compose]`.
@@ -104,6 +105,8 @@ const REGISTRY_FIX: &str = "write `[package.metadata.wasmcloud.registry]` with \
                             `reference = \"ghcr.io/acme/hello\"` (and optionally `insecure = true`)";
 const DEV_FIX: &str =
     "write `[package.metadata.wasmcloud.dev.config]` with `greeting = \"hello\"` (strings only)";
+const BLOBSTORE_FIX: &str = "write `blobstore = \"nats://127.0.0.1:4222\"` (or a folder) in \
+                             `[package.metadata.wasmcloud.dev]`";
 const STDIO: &str = "\"allow\", \"ignore\" or \"deny\"";
 const DENY_FIX: &str =
     "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
@@ -171,6 +174,7 @@ pub(super) const HELP: &[Help] = &[
     help("registry.insecure", "`true` or `false`", REGISTRY_FIX),
     help("dev", "a table", DEV_FIX),
     help("dev.config", "a table of strings", DEV_FIX),
+    help("dev.blobstore", "a string", BLOBSTORE_FIX),
 ];
 
 /// The help for `key`, if it is one of [`HELP`].

@@ -31,7 +31,8 @@ pub struct DevRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
-    /// `--config`, `--log-level`, `--keyvalue-dir` (the store outlives every swap).
+    /// `--config`, `--log-level`, `--keyvalue-dir`, `--blobstore` (the stores outlive every
+    /// swap).
     pub capabilities: CapabilityFlags,
 }
 
@@ -106,10 +107,13 @@ pub fn dev(
     events.watching(&roots);
     let loaded = run::load(&app.path)?;
     let options = request.capabilities.for_build(&built, &app);
-    events.hosting(&run::host::backends(&loaded.imports, &options));
     let log: Arc<dyn GuestLog> = events.clone();
-    let caps = Arc::new(Capabilities::new(&options, log));
     let tokio = tokio::runtime::Runtime::new().map_err(DevError::Runtime)?;
+    let caps = tokio
+        .block_on(Capabilities::connect(&options, log))
+        .map_err(RunError::from)?;
+    events.hosting(&run::host::backends(&loaded.imports, &options));
+    let caps = Arc::new(caps);
     match loaded.kind {
         ComponentKind::HttpProxy => serve(request, &loaded, caps, changes, events, &tokio),
         ComponentKind::Command => rerun(request, loaded, caps, changes, events, &tokio),

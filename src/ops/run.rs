@@ -1,6 +1,6 @@
 //! `wash run`: the app of a fresh build, a component file, or a registry reference (pulled
 //! through the cache, its signature checked first when keys are given), run once as a command
-//! or served over HTTP, with wasi:config, wasi:logging and wasi:keyvalue hosted
+//! or served over HTTP, with wasi:config, wasi:logging, wasi:keyvalue and wasi:blobstore hosted
 //! (docs/capabilities.md).
 
 use std::future::Future;
@@ -13,8 +13,8 @@ use crate::build::{self, Build, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Advice;
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
-    self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants, LogLevel,
-    ServeEvents,
+    self as runtime, Backend, BlobstoreBackend, Capabilities, CapabilityOptions, ComponentKind,
+    Grants, LogLevel, RunError, ServeEvents,
 };
 
 /// What to run, with what.
@@ -32,7 +32,7 @@ pub struct RunRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
-    /// `--config`, `--log-level`, `--keyvalue-dir`.
+    /// `--config`, `--log-level`, `--keyvalue-dir`, `--blobstore`.
     pub capabilities: CapabilityFlags,
 }
 
@@ -46,36 +46,52 @@ pub struct CapabilityFlags {
     /// The folder of the `wasi:keyvalue` store; default: `<target-dir>/wasmcloud/dev/keyvalue`
     /// for a built crate, else `$WASH_HOME/dev/keyvalue`.
     pub keyvalue_dir: Option<PathBuf>,
+    /// `--blobstore`: what backs `wasi:blobstore`, over Cargo.toml's `dev.blobstore`; default:
+    /// files in `<target-dir>/wasmcloud/dev/blobstore` for a built crate, else in
+    /// `$WASH_HOME/dev/blobstore`.
+    pub blobstore: Option<BlobstoreBackend>,
 }
 
 impl CapabilityFlags {
-    fn with(&self, config: Vec<(String, String)>, default_dir: PathBuf) -> CapabilityOptions {
+    fn with(
+        &self,
+        config: Vec<(String, String)>,
+        dev_dir: PathBuf,
+        blobstore: Option<BlobstoreBackend>,
+    ) -> CapabilityOptions {
         CapabilityOptions {
             // Later pairs win: the flags come last.
             config: config.into_iter().chain(self.config.clone()).collect(),
             log_level: self.log_level,
-            keyvalue_dir: self.keyvalue_dir.clone().unwrap_or(default_dir),
+            keyvalue_dir: self
+                .keyvalue_dir
+                .clone()
+                .unwrap_or_else(|| dev_dir.join("keyvalue")),
+            blobstore: self
+                .blobstore
+                .clone()
+                .or(blobstore)
+                .unwrap_or_else(|| BlobstoreBackend::Files(dev_dir.join("blobstore"))),
         }
     }
 
-    /// For the app of a build: its package's `dev.config` under the flags, and the store in
-    /// the build's target dir.
+    /// For the app of a build: its package's `dev` table under the flags, and the embedded
+    /// stores in the build's target dir unless either names another.
     pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
-        let dev_config = built
-            .configs
-            .get(&app.package)
-            .map(|c| c.dev_config.clone())
-            .unwrap_or_default();
-        self.with(dev_config, built.output_dir.join("dev").join("keyvalue"))
+        let dev = built.configs.get(&app.package);
+        let dev_config = dev.map(|c| c.dev_config.clone()).unwrap_or_default();
+        let blobstore = dev.and_then(|c| c.dev_blobstore.clone());
+        self.with(dev_config, built.output_dir.join("dev"), blobstore)
     }
 
-    /// For a component file or reference: the flags, and the store in wash's home.
+    /// For a component file or reference: the flags, and the embedded stores in wash's home.
     pub fn for_file(&self) -> Result<CapabilityOptions, OpError> {
-        let dir = match &self.keyvalue_dir {
-            Some(dir) => dir.clone(),
-            None => crate::home::wash_home()?.join("dev").join("keyvalue"),
+        let dev_dir = match (&self.keyvalue_dir, &self.blobstore) {
+            // Nothing in wash's home is needed.
+            (Some(_), Some(_)) => PathBuf::new(),
+            _ => crate::home::wash_home()?.join("dev"),
         };
-        Ok(self.with(Vec::new(), dir))
+        Ok(self.with(Vec::new(), dev_dir, None))
     }
 }
 
@@ -107,9 +123,12 @@ pub fn run(
 ) -> Result<RunOutcome, OpError> {
     let (path, options) = component(request, reporter, progress, events.as_ref())?;
     let loaded = runtime::load(&path)?;
-    events.hosting(&runtime::host::backends(&loaded.imports, &options));
-    let caps = Arc::new(Capabilities::new(&options, events.clone()));
     let tokio = tokio::runtime::Runtime::new().map_err(OpError::Runtime)?;
+    let caps = tokio
+        .block_on(Capabilities::connect(&options, events.clone()))
+        .map_err(RunError::from)?;
+    events.hosting(&runtime::host::backends(&loaded.imports, &options));
+    let caps = Arc::new(caps);
     match loaded.kind {
         ComponentKind::Command => {
             let argv0 = path

@@ -3,7 +3,7 @@
 //!
 //! Nothing is granted unless asked for: no host environment, no files, no network, no outgoing
 //! HTTP. Standard input and output are the terminal's, as with any command. Besides WASI,
-//! [`host`] provides wasi:config, wasi:logging and wasi:keyvalue; [`load`] links them all, the
+//! [`host`] provides wasi:config, wasi:logging, wasi:keyvalue and wasi:blobstore; [`load`] links them all, the
 //! same way for both kinds of component, or lists every import nothing provides.
 
 mod command;
@@ -22,7 +22,10 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 pub use command::run_command;
-pub use host::{Backend, Capabilities, CapabilityOptions, GuestLog, LogLevel, MissingImport};
+pub use host::{
+    Backend, BlobstoreBackend, Capabilities, CapabilityError, CapabilityOptions, GuestLog,
+    LogLevel, MissingImport, UnknownScheme,
+};
 pub use http::{ServeEvents, Swap, Swaps, serve, serve_swappable};
 pub use limits::Limits;
 pub use outgoing::HttpPolicy;
@@ -138,6 +141,9 @@ pub enum RunError {
     /// The component trapped or failed to instantiate.
     #[error("the component failed")]
     Guest(#[source] BoxError),
+    /// A capability's backend could not start (its server is unreachable).
+    #[error(transparent)]
+    Capability(#[from] CapabilityError),
 }
 
 impl crate::hint::Hint for RunError {
@@ -152,6 +158,7 @@ impl crate::hint::Hint for RunError {
                  component's imports"
                     .into(),
             ),
+            RunError::Capability(e) => crate::hint::Hint::hint(e),
             _ => None,
         }
     }

@@ -1,22 +1,31 @@
 //! The interfaces `wash run` hosts besides WASI and wasi:http, at the versions wasmCloud v2.7's
 //! host implements (docs/capabilities.md): `wasi:config@0.2.0-rc.1`, `wasi:logging@0.1.0-draft`
-//! and `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`). One file per interface;
-//! [`add_to_linker`] adds them all, [`imports`] says what a component needs that none of them
-//! (nor WASI) provides.
+//! `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`) and `wasi:blobstore@0.2.0-draft`
+//! (`types`, `container`, `blobstore`). One file per interface, one per backend (`blob_files`,
+//! `blob_nats`); [`add_to_linker`] adds them all, [`imports`] says what a component needs that
+//! none of them (nor WASI) provides. [`Capabilities::connect`] reaches the servers the options
+//! name before anything runs.
 
+mod blob_files;
+mod blob_nats;
+mod blobstore;
 mod config;
 pub mod imports;
 mod keyvalue;
 pub mod kv_store;
 mod logging;
+pub mod nats;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use crate::run::BoxError;
 
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_config::WasiConfigVariables;
 
+pub use blobstore::BlobstoreBackend;
 pub use imports::MissingImport;
 pub use kv_store::KeyValueStore;
 
@@ -57,6 +66,94 @@ pub trait GuestLog: Send + Sync + 'static {
     fn guest_log(&self, level: LogLevel, context: &str, message: &str);
 }
 
+/// The scheme of a URL-looking value (`nats` in `nats://…`), `None` for a path.
+fn scheme(value: &str) -> Option<&str> {
+    let (scheme, _) = value.split_once("://")?;
+    let word = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    word.then_some(scheme)
+}
+
+/// `url` with any password or token hidden, for what wash prints.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            // A lone user part is a token to NATS.
+            None => format!("{scheme}://***{}", &rest[at..]),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// A backend URL whose scheme no backend of the capability uses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}`: no {capability} backend speaks `{scheme}://`; use {choices}")]
+pub struct UnknownScheme {
+    /// `keyvalue`, `blobstore`, `messaging`.
+    pub capability: &'static str,
+    /// The value given.
+    pub value: String,
+    /// Its scheme.
+    pub scheme: String,
+    /// What would do.
+    pub choices: &'static str,
+}
+
+/// What can stop the capabilities from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum CapabilityError {
+    /// A backend's server did not answer, or refused, at start-up.
+    #[error("cannot connect the {capability} backend to `{}`", redacted(url))]
+    Connect {
+        /// `keyvalue`, `blobstore`, `messaging`.
+        capability: &'static str,
+        /// The server's URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl crate::hint::Hint for CapabilityError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            CapabilityError::Connect { capability, .. } => Some(format!(
+                "start the server (or fix the URL), or choose another backend with \
+                 `--{capability}` or `{capability}` in `[package.metadata.wasmcloud.dev]` of \
+                 Cargo.toml"
+            )),
+        }
+    }
+}
+
+/// `e` and its causes as one line, each cause once: clients wrap an I/O error in one that
+/// repeats its text (`IO error: Connection refused` over `Connection refused`).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        cause = c.source();
+    }
+    message
+}
+
+/// A client's error as one cause, for a start-up error's `Caused by:` list.
+fn flatten(e: BoxError) -> BoxError {
+    chain(e.as_ref()).into()
+}
+
 /// What the capabilities are given, as the caller sets them.
 #[derive(Debug, Clone, Default)]
 pub struct CapabilityOptions {
@@ -66,6 +163,8 @@ pub struct CapabilityOptions {
     pub log_level: LogLevel,
     /// The folder of the embedded `wasi:keyvalue` store.
     pub keyvalue_dir: PathBuf,
+    /// What backs `wasi:blobstore`.
+    pub blobstore: BlobstoreBackend,
 }
 
 /// The capabilities of one run, shared by every instance of it: a write one HTTP request makes
@@ -75,17 +174,25 @@ pub struct Capabilities {
     log_level: LogLevel,
     log: Arc<dyn GuestLog>,
     keyvalue: KeyValueStore,
+    blobstore: blobstore::Blobstore,
 }
 
 impl Capabilities {
-    /// The capabilities `options` describe, logging to `log`.
-    pub fn new(options: &CapabilityOptions, log: Arc<dyn GuestLog>) -> Capabilities {
-        Capabilities {
+    /// The capabilities `options` describe, logging to `log`, with every server they name
+    /// connected (within [`nats::CONNECT_TIMEOUT`] each). Call it inside the Tokio runtime
+    /// the component will run on: the connections live on it.
+    pub async fn connect(
+        options: &CapabilityOptions,
+        log: Arc<dyn GuestLog>,
+    ) -> Result<Capabilities, CapabilityError> {
+        let connections = nats::Connections::default();
+        Ok(Capabilities {
             config: options.config.iter().cloned().collect(),
             log_level: options.log_level,
             log,
             keyvalue: KeyValueStore::new(&options.keyvalue_dir),
-        }
+            blobstore: blobstore::Blobstore::connect(&options.blobstore, &connections).await?,
+        })
     }
 }
 
@@ -99,13 +206,14 @@ pub trait CapabilityView: Send + 'static {
 pub fn add_to_linker<T: CapabilityView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     config::add_to_linker(linker)?;
     logging::add_to_linker(linker)?;
-    keyvalue::add_to_linker(linker)
+    keyvalue::add_to_linker(linker)?;
+    blobstore::add_to_linker(linker)
 }
 
 /// What backs one capability a component imports, for the start-up report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
-    /// `keyvalue`, `config` or `logging`.
+    /// `keyvalue`, `blobstore`, `config` or `logging`.
     pub capability: &'static str,
     /// What backs it (`files in target/wasmcloud/dev/keyvalue`).
     pub detail: String,
@@ -119,6 +227,12 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
         out.push(Backend {
             capability: "keyvalue",
             detail: format!("files in {}", shown(&options.keyvalue_dir).display()),
+        });
+    }
+    if uses("wasi:blobstore/") {
+        out.push(Backend {
+            capability: "blobstore",
+            detail: options.blobstore.describe(),
         });
     }
     if uses("wasi:config/") {
@@ -149,7 +263,7 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
 }
 
 /// `path` relative to the current directory when it is below it (`target/wasmcloud/…`).
-fn shown(path: &std::path::Path) -> &std::path::Path {
+fn shown(path: &Path) -> &Path {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
