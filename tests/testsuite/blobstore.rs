@@ -168,17 +168,21 @@ fn nats_keeps_objects_in_an_object_store_per_container() {
     assert_eq!(found[4], None);
 }
 
-/// A copy of blob-probe as a crate of its own in `dir`, with `dev` settings appended to its
-/// Cargo.toml.
-fn probe_crate(dir: &Path, dev: &str) -> std::path::PathBuf {
+/// A copy of blob-probe as a crate of its own, `name` in `dir`, with `dev` settings appended to
+/// its Cargo.toml. (Its own name: builds share a target dir, and the component's file is named
+/// after the package.)
+fn probe_crate(dir: &Path, name: &str, dev: &str) -> std::path::PathBuf {
     let fixture = blob_probe();
-    let app = dir.join("blob-app");
+    let app = dir.join(name);
     std::fs::create_dir_all(app.join("src")).unwrap();
     std::fs::copy(fixture.dir.join("src/main.rs"), app.join("src/main.rs")).unwrap();
+    // Its dependencies as the fixture locked them.
+    std::fs::copy(fixture.dir.join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
     let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wash-sdk");
     let manifest = std::fs::read_to_string(fixture.dir.join("Cargo.toml"))
         .unwrap()
-        .replace("../../../crates/wash-sdk", sdk.to_str().unwrap());
+        .replace("../../../crates/wash-sdk", sdk.to_str().unwrap())
+        .replace("name = \"blob-probe\"", &format!("name = \"{name}\""));
     std::fs::write(
         app.join("Cargo.toml"),
         format!("{manifest}\n[package.metadata.wasmcloud.dev]\n{dev}\n"),
@@ -193,7 +197,11 @@ fn probe_crate(dir: &Path, dev: &str) -> std::path::PathBuf {
 fn cargo_toml_selects_the_backend_and_the_flag_wins() {
     let nats = servers::nats();
     let tmp = temp_dir();
-    let app = probe_crate(tmp.path(), &format!("blobstore = \"{}\"", nats.url));
+    let app = probe_crate(
+        tmp.path(),
+        "blob-key",
+        &format!("blobstore = \"{}\"", nats.url),
+    );
     let out = run(wash().args(["run", "--", "write"]).current_dir(&app), true);
     assert_eq!(line(&stdout(&out), "hello"), "hello, blobstore");
     let err = stderr(&out);
@@ -225,7 +233,7 @@ fn cargo_toml_selects_the_backend_and_the_flag_wins() {
     assert!(flag_dir.join("probe/hello.txt").is_file());
 
     // A relative folder in Cargo.toml is the crate's, wherever wash runs from.
-    let app = probe_crate(tmp.path(), "blobstore = \"state/blobs\"");
+    let app = probe_crate(tmp.path(), "blob-key", "blobstore = \"state/blobs\"");
     let manifest = app.join("Cargo.toml");
     let out = run(
         wash()
@@ -283,4 +291,83 @@ fn an_unknown_scheme_names_the_flag_and_the_choices() {
         ),
         "{err}"
     );
+}
+
+/// `wash dev` on blob-probe with NATS: the command runs, an edit rebuilds and reruns it, and
+/// the rerun finds what the first run stored.
+#[test]
+fn wash_dev_hosts_the_blobstore_and_it_outlives_a_rebuild() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let nats = servers::nats();
+    let tmp = temp_dir();
+    let app = probe_crate(tmp.path(), "blob-dev", "");
+    let mut child = wash()
+        .args(["dev", "--blobstore", &nats.url, "--", "write"])
+        .current_dir(&app)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let err = BufReader::new(child.stderr.take().unwrap());
+    let tx2 = tx.clone();
+    std::thread::spawn(move || {
+        out.lines()
+            .map_while(Result::ok)
+            .for_each(|l| drop(tx.send(l)))
+    });
+    std::thread::spawn(move || {
+        err.lines()
+            .map_while(Result::ok)
+            .for_each(|l| drop(tx2.send(l)))
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |text: &str| {
+        loop {
+            match lines.recv_timeout(Duration::from_secs(300)) {
+                Ok(line) => {
+                    seen.push(line.clone());
+                    if line.contains(text) {
+                        return seen.join("\n");
+                    }
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    panic!(
+                        "no `{text}` from wash dev ({e}); it said:\n{}",
+                        seen.join("\n")
+                    )
+                }
+            }
+        }
+    };
+    let first = wait_for("scratch-exists=");
+    assert!(
+        first.contains(&format!(
+            "Hosting blobstore: NATS object store at {}",
+            nats.url
+        )),
+        "{first}"
+    );
+    assert_eq!(line(&first, "exists-before"), "false");
+    assert_eq!(line(&first, "big-size"), "1048576 big-intact=true");
+    std::thread::sleep(Duration::from_secs(1));
+    let main = app.join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("{text}\n// edited\n")).unwrap();
+    let both = wait_for("scratch-exists=");
+    let second = &both[first.len()..];
+    assert_eq!(line(second, "exists-before"), "true");
+    assert_eq!(line(second, "hello"), "hello, blobstore");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    assert!(child.wait().unwrap().success());
 }

@@ -71,9 +71,9 @@ pub mod wasi {
     }
 
     /// `wasi:blobstore`: `blobstore::create_container(name)?`, then objects in it through
-    /// `container::Container`, their bodies through `wasi:io` streams ([`streams`](self::blobstore::streams)).
-    /// [`write_all`](self::blobstore::write_all) and [`read_all`](self::blobstore::read_all)
-    /// do the stream work for a whole object.
+    /// `container::Container`, their bodies through `wasi:io` streams
+    /// ([`streams`](self::blobstore::streams)). [`write_all`](self::blobstore::write_all) and
+    /// [`read_all`](self::blobstore::read_all) do the stream work for a whole object.
     #[cfg(feature = "blobstore")]
     pub mod blobstore {
         mod bindings {
