@@ -22,7 +22,7 @@ use std::time::UNIX_EPOCH;
 
 use bytes::Bytes;
 
-use super::blobstore::{BlobError, ObjectStat, clamp};
+use super::blob_backend::{BlobError, ObjectStat, clamp};
 
 /// The folder of container folders.
 pub struct FileBlobs {

@@ -21,7 +21,7 @@ use bytes::Bytes;
 use futures_util::TryStreamExt as _;
 use tokio::io::AsyncReadExt as _;
 
-use super::blobstore::{BlobError, ObjectStat, clamp};
+use super::blob_backend::{BlobError, ObjectStat, clamp};
 
 /// The JetStream context of the run's server.
 pub struct NatsBlobs {
@@ -72,21 +72,27 @@ impl NatsBlobs {
         NatsBlobs { js }
     }
 
+    /// The container's stream, `None` when it does not exist.
+    async fn stream(&self, name: &str) -> Result<Option<jetstream::stream::Stream>, BlobError> {
+        match self.js.get_stream(format!("OBJ_{}", bucket(name)?)).await {
+            Ok(stream) => Ok(Some(stream)),
+            Err(e) => match e.kind() {
+                GetStreamErrorKind::JetStream(j)
+                    if j.error_code() == ErrorCode::STREAM_NOT_FOUND =>
+                {
+                    Ok(None)
+                }
+                _ => Err(server(format!("open container `{name}`"))(e.into())),
+            },
+        }
+    }
+
     /// The container's object store, `None` when it does not exist.
     async fn find(&self, name: &str) -> Result<Option<ObjectStore>, BlobError> {
-        let bucket = bucket(name)?;
-        match self.js.get_stream(format!("OBJ_{bucket}")).await {
-            Ok(_) => {}
-            Err(e) => {
-                if let GetStreamErrorKind::JetStream(j) = e.kind()
-                    && j.error_code() == ErrorCode::STREAM_NOT_FOUND
-                {
-                    return Ok(None);
-                }
-                return Err(server(format!("open container `{name}`"))(e.into()));
-            }
+        if self.stream(name).await?.is_none() {
+            return Ok(None);
         }
-        let store = self.js.get_object_store(bucket).await;
+        let store = self.js.get_object_store(name).await;
         Ok(Some(store.map_err(|e| {
             server(format!("open container `{name}`"))(e.into())
         })?))
@@ -130,12 +136,11 @@ impl NatsBlobs {
     }
 
     pub async fn container_created(&self, name: &str) -> Result<u64, BlobError> {
-        let bucket = bucket(name)?;
-        match self.js.get_stream(format!("OBJ_{bucket}")).await {
-            Ok(stream) => {
+        match self.stream(name).await? {
+            Some(stream) => {
                 Ok(u64::try_from(stream.cached_info().created.unix_timestamp()).unwrap_or(0))
             }
-            Err(_) => Err(BlobError::NoContainer(name.into())),
+            None => Err(BlobError::NoContainer(name.into())),
         }
     }
 

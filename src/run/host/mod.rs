@@ -2,10 +2,11 @@
 //! host implements (docs/capabilities.md): `wasi:config@0.2.0-rc.1`, `wasi:logging@0.1.0-draft`
 //! `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`) and `wasi:blobstore@0.2.0-draft`
 //! (`types`, `container`, `blobstore`). One file per interface, one per backend (`blob_files`,
-//! `blob_nats`); [`add_to_linker`] adds them all, [`imports`] says what a component needs that
+//! `blob_nats`, chosen in `blob_backend`); [`add_to_linker`] adds them all, [`imports`] says what a component needs that
 //! none of them (nor WASI) provides. [`Capabilities::connect`] reaches the servers the options
 //! name before anything runs.
 
+mod blob_backend;
 mod blob_files;
 mod blob_nats;
 mod blobstore;
@@ -25,7 +26,7 @@ use crate::run::BoxError;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_config::WasiConfigVariables;
 
-pub use blobstore::BlobstoreBackend;
+pub use blob_backend::BlobstoreBackend;
 pub use imports::MissingImport;
 pub use kv_store::KeyValueStore;
 
@@ -174,7 +175,7 @@ pub struct Capabilities {
     log_level: LogLevel,
     log: Arc<dyn GuestLog>,
     keyvalue: KeyValueStore,
-    blobstore: blobstore::Blobstore,
+    blobstore: blob_backend::Blobstore,
 }
 
 impl Capabilities {
@@ -191,7 +192,7 @@ impl Capabilities {
             log_level: options.log_level,
             log,
             keyvalue: KeyValueStore::new(&options.keyvalue_dir),
-            blobstore: blobstore::Blobstore::connect(&options.blobstore, &connections).await?,
+            blobstore: blob_backend::Blobstore::connect(&options.blobstore, &connections).await?,
         })
     }
 }
