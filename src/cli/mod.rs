@@ -237,10 +237,19 @@ struct CapabilityArgs {
     /// target/wasmcloud/dev/keyvalue, or $WASH_HOME/dev/keyvalue when not building]
     #[arg(long, value_name = "DIR|URL", value_parser = parse_keyvalue)]
     keyvalue: Option<crate::run::KeyValueBackend>,
+    /// What backs wasi:blobstore: a folder, or nats://HOST:PORT (a JetStream object store per
+    /// container); overrides `dev.blobstore` in Cargo.toml [default:
+    /// target/wasmcloud/dev/blobstore, or $WASH_HOME/dev/blobstore when not building]
+    #[arg(long, value_name = "DIR|URL", value_parser = parse_blobstore)]
+    blobstore: Option<crate::run::BlobstoreBackend>,
 }
 
 fn parse_keyvalue(s: &str) -> Result<crate::run::KeyValueBackend, String> {
     crate::run::KeyValueBackend::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_blobstore(s: &str) -> Result<crate::run::BlobstoreBackend, String> {
+    crate::run::BlobstoreBackend::parse(s).map_err(|e| e.to_string())
 }
 
 impl CapabilityArgs {
@@ -249,6 +258,7 @@ impl CapabilityArgs {
             config: self.config,
             log_level: self.log_level.into(),
             keyvalue: self.keyvalue,
+            blobstore: self.blobstore,
         }
     }
 }

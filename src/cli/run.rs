@@ -17,7 +17,8 @@ component run (in a workspace, the one the others are composed into).\n\
 The component gets nothing it was not given: no host environment, files or network.\n\
 It may import wasi:config (`--config`), wasi:logging (`--log-level`) and wasi:keyvalue, kept in \
 `target/wasmcloud/dev/keyvalue/` for a built crate, else in `$WASH_HOME/dev/keyvalue/`, or in \
-NATS or Redis (`--keyvalue`); see docs/capabilities.md."
+NATS or Redis (`--keyvalue`), and wasi:blobstore, kept in `target/wasmcloud/dev/blobstore/` (or \
+`$WASH_HOME/dev/blobstore/`) or in NATS (`--blobstore`); see docs/capabilities.md."
 )]
 pub struct RunArgs {
     /// The component (.wasm) or registry reference to run; default: build the current crate

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::hint::Hint;
+use crate::run::BlobstoreBackend;
 use crate::run::KeyValueBackend;
 use crate::virt::{Mount, VirtOptions};
 use de::{Refusal, Segment, ValueDe};
@@ -47,6 +48,10 @@ pub struct WasmcloudConfig {
     /// `dev.keyvalue`: what backs `wasi:keyvalue` for `wash run` and `wash dev` (`--keyvalue`
     /// overrides it); a relative folder is resolved against the manifest's directory.
     pub dev_keyvalue: Option<KeyValueBackend>,
+    /// `dev.blobstore`: what backs `wasi:blobstore` for `wash run` and `wash dev`
+    /// (`--blobstore` overrides it); a relative folder is resolved against the manifest's
+    /// directory.
+    pub dev_blobstore: Option<BlobstoreBackend>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -215,6 +220,12 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
             .and_then(|d| d.keyvalue.as_deref())
             .map(|k| keyvalue(k, dir, manifest))
             .transpose()?,
+        dev_blobstore: raw
+            .dev
+            .as_ref()
+            .and_then(|d| d.blobstore.as_deref())
+            .map(|b| blobstore(b, dir, manifest))
+            .transpose()?,
         dev_config: raw
             .dev
             .map(|d| d.config.into_iter().collect())
@@ -232,6 +243,23 @@ fn keyvalue(value: &str, dir: &Path, manifest: &Path) -> Result<KeyValueBackend,
             &path_of(&["dev", "keyvalue"]),
             Problem::Invalid(format!(
                 "no keyvalue backend speaks `{}://` (`{}`)",
+                e.scheme, e.value
+            )),
+            None,
+        )),
+    }
+}
+
+/// `dev.blobstore`: a URL, or a folder relative to the manifest's directory.
+fn blobstore(value: &str, dir: &Path, manifest: &Path) -> Result<BlobstoreBackend, ConfigError> {
+    match BlobstoreBackend::parse(value) {
+        Ok(BlobstoreBackend::Files(folder)) => Ok(BlobstoreBackend::Files(dir.join(folder))),
+        Ok(backend) => Ok(backend),
+        Err(e) => Err(ConfigError::at(
+            manifest,
+            &path_of(&["dev", "blobstore"]),
+            Problem::Invalid(format!(
+                "no blobstore backend speaks `{}://` (`{}`)",
                 e.scheme, e.value
             )),
             None,

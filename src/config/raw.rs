@@ -31,6 +31,7 @@ pub(super) struct RawDev {
     #[serde(default)]
     pub config: BTreeMap<String, String>,
     pub keyvalue: Option<String>,
+    pub blobstore: Option<String>,
 }
 
 /// `[package.metadata.wasmcloud.compose]`.
@@ -107,6 +108,8 @@ const DEV_FIX: &str =
     "write `[package.metadata.wasmcloud.dev.config]` with `greeting = \"hello\"` (strings only)";
 const KEYVALUE_FIX: &str = "write `keyvalue = \"nats://127.0.0.1:4222\"` (or a folder, or \
                             `redis://127.0.0.1:6379`) in `[package.metadata.wasmcloud.dev]`";
+const BLOBSTORE_FIX: &str = "write `blobstore = \"nats://127.0.0.1:4222\"` (or a folder) in \
+                             `[package.metadata.wasmcloud.dev]`";
 const STDIO: &str = "\"allow\", \"ignore\" or \"deny\"";
 const DENY_FIX: &str =
     "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
@@ -175,6 +178,7 @@ pub(super) const HELP: &[Help] = &[
     help("dev", "a table", DEV_FIX),
     help("dev.config", "a table of strings", DEV_FIX),
     help("dev.keyvalue", "a string", KEYVALUE_FIX),
+    help("dev.blobstore", "a string", BLOBSTORE_FIX),
 ];
 
 /// The help for `key`, if it is one of [`HELP`].

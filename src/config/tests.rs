@@ -304,6 +304,10 @@ fn the_example_in_the_docs_parses() {
         config.dev_keyvalue,
         Some(KeyValueBackend::Nats("nats://127.0.0.1:4222".into()))
     );
+    assert_eq!(
+        config.dev_blobstore,
+        Some(BlobstoreBackend::Files("/ws/app/state/blobs".into()))
+    );
     assert_eq!(config.sign.expect("sign").keys, ["release"]);
     let registry = config.registry.expect("registry");
     assert_eq!(registry.reference, "ghcr.io/acme/hello");
@@ -411,6 +415,36 @@ fn dev_keyvalue_takes_a_url_or_a_folder_relative_to_the_crate() {
     );
     assert!(
         hint.contains("keyvalue = \"nats://127.0.0.1:4222\""),
+        "{hint}"
+    );
+}
+
+#[test]
+fn dev_blobstore_takes_a_nats_url_or_a_folder_relative_to_the_crate() {
+    let blobs =
+        |value: &str| read(json!({ "dev": { "blobstore": value } })).map(|c| c.dev_blobstore);
+    assert_eq!(
+        blobs("nats://127.0.0.1:4222").unwrap(),
+        Some(BlobstoreBackend::Nats("nats://127.0.0.1:4222".into()))
+    );
+    assert_eq!(
+        blobs("blobs").unwrap(),
+        Some(BlobstoreBackend::Files("/ws/app/blobs".into()))
+    );
+    assert_eq!(
+        blobs("/var/blobs").unwrap(),
+        Some(BlobstoreBackend::Files("/var/blobs".into()))
+    );
+    let (message, hint) = error(json!({ "dev": { "blobstore": "s3://bucket" } }));
+    assert_eq!(
+        message,
+        msg(
+            ".dev.blobstore",
+            ": no blobstore backend speaks `s3://` (`s3://bucket`)"
+        )
+    );
+    assert!(
+        hint.contains("blobstore = \"nats://127.0.0.1:4222\""),
         "{hint}"
     );
 }

@@ -31,7 +31,7 @@ pub struct DevRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
-    /// `--config`, `--log-level`, `--keyvalue` (the store outlives every swap).
+    /// `--config`, `--log-level`, `--keyvalue`, `--blobstore` (the stores outlive every swap).
     pub capabilities: CapabilityFlags,
 }
 

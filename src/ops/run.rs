@@ -1,6 +1,6 @@
 //! `wash run`: the app of a fresh build, a component file, or a registry reference (pulled
 //! through the cache, its signature checked first when keys are given), run once as a command
-//! or served over HTTP, with wasi:config, wasi:logging and wasi:keyvalue hosted
+//! or served over HTTP, with wasi:config, wasi:logging, wasi:keyvalue and wasi:blobstore hosted
 //! (docs/capabilities.md).
 
 use std::future::Future;
@@ -13,8 +13,8 @@ use crate::build::{self, Build, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Advice;
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
-    self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants,
-    KeyValueBackend, LogLevel, RunError, ServeEvents,
+    self as runtime, Backend, BlobstoreBackend, Capabilities, CapabilityOptions, ComponentKind,
+    Grants, KeyValueBackend, LogLevel, RunError, ServeEvents,
 };
 
 /// What to run, with what.
@@ -47,39 +47,52 @@ pub struct CapabilityFlags {
     /// files in `<target-dir>/wasmcloud/dev/keyvalue` for a built crate, else in
     /// `$WASH_HOME/dev/keyvalue`.
     pub keyvalue: Option<KeyValueBackend>,
+    /// `--blobstore`: what backs `wasi:blobstore`, over Cargo.toml's `dev.blobstore`; default:
+    /// files in `<target-dir>/wasmcloud/dev/blobstore` for a built crate, else in
+    /// `$WASH_HOME/dev/blobstore`.
+    pub blobstore: Option<BlobstoreBackend>,
 }
 
 impl CapabilityFlags {
     /// For the app of a build: its package's `dev` table under the flags, and the embedded
-    /// store in the build's target dir unless either names another.
+    /// stores in the build's target dir unless either names another.
     pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
         let dev = built.configs.get(&app.package);
+        let dev_dir = built.output_dir.join("dev");
         let dev_config = dev.map(|c| c.dev_config.clone()).unwrap_or_default();
         let keyvalue = self
             .keyvalue
             .clone()
             .or_else(|| dev.and_then(|c| c.dev_keyvalue.clone()))
-            .unwrap_or_else(|| {
-                KeyValueBackend::Files(built.output_dir.join("dev").join("keyvalue"))
-            });
+            .unwrap_or_else(|| KeyValueBackend::Files(dev_dir.join("keyvalue")));
+        let blobstore = self
+            .blobstore
+            .clone()
+            .or_else(|| dev.and_then(|c| c.dev_blobstore.clone()))
+            .unwrap_or_else(|| BlobstoreBackend::Files(dev_dir.join("blobstore")));
         CapabilityOptions {
             // Later pairs win: the flags come last.
             config: dev_config.into_iter().chain(self.config.clone()).collect(),
             log_level: self.log_level,
             keyvalue,
+            blobstore,
         }
     }
 
-    /// For a component file or reference: the flags, and the embedded store in wash's home.
+    /// For a component file or reference: the flags, and the embedded stores in wash's home.
     pub fn for_file(&self) -> Result<CapabilityOptions, OpError> {
-        let keyvalue = match &self.keyvalue {
-            Some(backend) => backend.clone(),
-            None => KeyValueBackend::Files(crate::home::wash_home()?.join("dev").join("keyvalue")),
+        // wash's home is only needed (and created) for a store no flag names.
+        let dev_dir = match (&self.keyvalue, &self.blobstore) {
+            (Some(_), Some(_)) => PathBuf::new(),
+            _ => crate::home::wash_home()?.join("dev"),
         };
         Ok(CapabilityOptions {
             config: self.config.clone(),
             log_level: self.log_level,
-            keyvalue,
+            keyvalue: (self.keyvalue.clone())
+                .unwrap_or_else(|| KeyValueBackend::Files(dev_dir.join("keyvalue"))),
+            blobstore: (self.blobstore.clone())
+                .unwrap_or_else(|| BlobstoreBackend::Files(dev_dir.join("blobstore"))),
         })
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Nothing is granted unless asked for: no host environment, no files, no network, no outgoing
 //! HTTP. Standard input and output are the terminal's, as with any command. Besides WASI,
-//! [`host`] provides wasi:config, wasi:logging and wasi:keyvalue; [`load`] links them all, the
+//! [`host`] provides wasi:config, wasi:logging, wasi:keyvalue and wasi:blobstore; [`load`] links them all, the
 //! same way for both kinds of component, or lists every import nothing provides.
 
 mod command;
@@ -25,8 +25,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 pub use command::run_command;
 pub use engine::Compiler;
 pub use host::{
-    Backend, Capabilities, CapabilityError, CapabilityOptions, GuestLog, KeyValueBackend, LogLevel,
-    MissingImport, UnknownScheme,
+    Backend, BlobstoreBackend, Capabilities, CapabilityError, CapabilityOptions, GuestLog,
+    KeyValueBackend, LogLevel, MissingImport, UnknownScheme,
 };
 pub use http::{ServeEvents, Swap, Swaps, serve, serve_swappable};
 pub use limits::Limits;

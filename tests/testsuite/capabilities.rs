@@ -106,7 +106,7 @@ fn imports_nothing_hosts_fail_with_one_error_naming_each() {
         "needs-more.wasm",
         r#"(component
   (import "acme:kv/store@1.0.0" (instance (export "ping" (func))))
-  (import "wasi:blobstore/container@0.2.0-draft" (instance (export "ping" (func))))
+  (import "wasmcloud:postgres/query@0.2.0" (instance (export "ping" (func))))
   (import "wasi:keyvalue/store@0.2.0-draft" (instance))
   (core module $m (func (export "run") (result i32) i32.const 0))
   (core instance $i (instantiate $m))
@@ -123,7 +123,7 @@ fn imports_nothing_hosts_fail_with_one_error_naming_each() {
             "imports what `wash run` does not provide:\n  \
              - acme:kv/store@1.0.0: plug a component that exports it with `wash compose`, or \
              list it in `host-imports` if your platform provides it\n  \
-             - wasi:blobstore/container@0.2.0-draft: hosted by wasmCloud, not yet by `wash run`\n"
+             - wasmcloud:postgres/query@0.2.0: hosted by wasmCloud, not yet by `wash run`\n"
         ),
         "{err}"
     );

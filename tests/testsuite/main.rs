@@ -5,6 +5,7 @@
 
 mod support;
 
+mod blobstore;
 mod build;
 mod capabilities;
 mod cli;

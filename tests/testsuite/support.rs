@@ -169,6 +169,16 @@ pub fn kv_probe() -> &'static Fixture {
     })
 }
 
+/// `tests/fixtures/blob-probe`: a command that exercises every wasi:blobstore call.
+pub fn blob_probe() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/blob-probe");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
 /// Writes a WAT text as a binary file and returns its path.
 pub fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
     let path = dir.join(name);

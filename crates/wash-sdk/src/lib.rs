@@ -29,7 +29,7 @@ pub use wit_bindgen;
 
 /// WASI interfaces, from the WIT pinned in this crate's `wit/` folder, one Cargo feature each:
 /// `keyvalue` (`wasi:keyvalue@0.2.0-draft`), `config` (`wasi:config@0.2.0-rc.1`), `logging`
-/// (`wasi:logging@0.1.0-draft`).
+/// (`wasi:logging@0.1.0-draft`), `blobstore` (`wasi:blobstore@0.2.0-draft`).
 pub mod wasi {
     /// `wasi:keyvalue`: `store::open(name)?.get(key)`, `atomics::increment`, `batch`.
     #[cfg(feature = "keyvalue")]
@@ -68,6 +68,67 @@ pub mod wasi {
             });
         }
         pub use bindings::wasi::logging::*;
+    }
+
+    /// `wasi:blobstore`: `blobstore::create_container(name)?`, then objects in it through
+    /// `container::Container`, their bodies through `wasi:io` streams
+    /// ([`streams`](self::blobstore::streams)). [`write_all`](self::blobstore::write_all) and
+    /// [`read_all`](self::blobstore::read_all) do the stream work for a whole object.
+    #[cfg(feature = "blobstore")]
+    pub mod blobstore {
+        mod bindings {
+            wit_bindgen::generate!({
+                path: "wit",
+                world: "wash:sdk/blobstore",
+                generate_all,
+            });
+        }
+        pub use bindings::wasi::blobstore::*;
+        /// The `wasi:io@0.2.1` streams object bodies travel through.
+        pub use bindings::wasi::io::streams;
+
+        use alloc::format;
+        use alloc::string::String;
+        use alloc::vec::Vec;
+
+        /// What a failed stream operation says.
+        fn stream_error(e: streams::StreamError) -> types::Error {
+            match e {
+                streams::StreamError::LastOperationFailed(e) => e.to_debug_string(),
+                streams::StreamError::Closed => String::from("the stream was closed"),
+            }
+        }
+
+        /// Stores `data` as the object `name` in `container`: one outgoing value, its body
+        /// written through its stream in the chunks the stream accepts, then finished.
+        pub fn write_all(
+            container: &container::Container,
+            name: &str,
+            data: &[u8],
+        ) -> Result<(), types::Error> {
+            let value = types::OutgoingValue::new_outgoing_value();
+            {
+                let body = value
+                    .outgoing_value_write_body()
+                    .map_err(|()| String::from("the body of a new outgoing value was taken"))?;
+                // `blocking-write-and-flush` takes at most 4096 bytes a call.
+                for chunk in data.chunks(4096) {
+                    body.blocking_write_and_flush(chunk)
+                        .map_err(|e| format!("writing `{name}`: {}", stream_error(e)))?;
+                }
+            }
+            container.write_data(name, &value)?;
+            types::OutgoingValue::finish(value)
+        }
+
+        /// The whole object `name` in `container`.
+        pub fn read_all(
+            container: &container::Container,
+            name: &str,
+        ) -> Result<Vec<u8>, types::Error> {
+            let value = container.get_data(name, 0, u64::MAX)?;
+            types::IncomingValue::incoming_value_consume_sync(value)
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::{config, keyvalue, logging};
+use super::{blobstore, config, keyvalue, logging};
 
 /// WASI 0.2 interfaces from wasmtime-wasi and wasmtime-wasi-http, by package; any `0.2.x`
 /// matches (wasmtime links semver-compatible versions).
@@ -46,7 +46,6 @@ const WASI_P2: &[(&str, &[&str])] = &[
 
 /// Packages wasmCloud hosts that `wash run` does not yet.
 const NOT_YET: &[&str] = &[
-    "wasi:blobstore",
     "wasi:otel",
     "wasmcloud:blobstore",
     "wasmcloud:keyvalue",
@@ -60,6 +59,7 @@ fn hosted() -> impl Iterator<Item = &'static str> {
     [config::INTERFACE, logging::INTERFACE]
         .into_iter()
         .chain(keyvalue::INTERFACES)
+        .chain(blobstore::INTERFACES)
 }
 
 /// An import the linker has no implementation for.
@@ -139,6 +139,9 @@ mod tests {
             "wasi:keyvalue/atomics@0.2.0-draft",
             "wasi:config/store@0.2.0-rc.1",
             "wasi:logging/logging@0.1.0-draft",
+            "wasi:blobstore/container@0.2.0-draft",
+            "wasi:blobstore/types@0.2.0-draft",
+            "wasi:blobstore/blobstore@0.2.0-draft",
         ] {
             assert!(provided(name), "{name}");
         }
@@ -146,7 +149,8 @@ mod tests {
             "wasi:cli/environment@0.3.0",
             "wasi:keyvalue/store@0.2.0-draft2",
             "wasi:http/incoming-handler@0.2.0",
-            "wasi:blobstore/container@0.2.0-draft",
+            "wasi:blobstore/container@0.2.0-draft2",
+            "wasmcloud:blobstore/blobstore@0.1.0",
             "acme:kv/store",
             "greet",
         ] {
@@ -158,7 +162,8 @@ mod tests {
     fn each_missing_import_says_what_would_provide_it() {
         let names: Vec<String> = [
             "wasi:io/poll@0.2.0",
-            "wasi:blobstore/container@0.2.0-draft",
+            "wasmcloud:postgres/query@0.2.0",
+            "wasi:blobstore/container@0.2.1",
             "wasi:keyvalue/store@0.2.0-draft2",
             "wasi:nn/graph@0.2.0",
             "acme:kv/store@1.0.0",
@@ -174,8 +179,13 @@ mod tests {
             found,
             [
                 expect(
-                    "wasi:blobstore/container@0.2.0-draft",
+                    "wasmcloud:postgres/query@0.2.0",
                     "hosted by wasmCloud, not yet by `wash run`"
+                ),
+                expect(
+                    "wasi:blobstore/container@0.2.1",
+                    "`wash run` hosts `wasi:blobstore/container@0.2.0-draft`; build against \
+                     that version"
                 ),
                 expect(
                     "wasi:keyvalue/store@0.2.0-draft2",
@@ -197,7 +207,7 @@ mod tests {
 
     #[test]
     fn the_host_wit_is_the_sdk_wit() {
-        for file in ["keyvalue.wit", "logging.wit"] {
+        for file in ["keyvalue.wit", "logging.wit", "blobstore.wit", "io.wit"] {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
             let host = std::fs::read_to_string(root.join("src/run/host/wit/deps").join(file));
             let sdk = std::fs::read_to_string(root.join("crates/wash-sdk/wit/deps").join(file));

@@ -1,10 +1,16 @@
 //! The interfaces `wash run` hosts besides WASI and wasi:http, at the versions wasmCloud v2.7's
-//! host implements (docs/capabilities.md): `wasi:config@0.2.0-rc.1`, `wasi:logging@0.1.0-draft`
-//! and `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`). One file per interface, one
-//! per backend (`kv_store`, `kv_nats`, `kv_redis`); [`add_to_linker`] adds them all, [`imports`]
-//! says what a component needs that none of them (nor WASI) provides. [`Capabilities::connect`]
-//! reaches the servers the options name before anything runs.
+//! host implements (docs/capabilities.md): `wasi:config@0.2.0-rc.1`, `wasi:logging@0.1.0-draft`,
+//! `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`) and `wasi:blobstore@0.2.0-draft`
+//! (`types`, `container`, `blobstore`). One file per interface, one per backend (`kv_store`,
+//! `kv_nats`, `kv_redis`; `blob_files`, `blob_nats`, chosen in `blob_backend`);
+//! [`add_to_linker`] adds them all, [`imports`] says what a component needs that none of them
+//! (nor WASI) provides. [`Capabilities::connect`] reaches the servers the options name before
+//! anything runs.
 
+mod blob_backend;
+mod blob_files;
+mod blob_nats;
+mod blobstore;
 mod config;
 pub mod imports;
 mod keyvalue;
@@ -23,6 +29,7 @@ use crate::run::BoxError;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_config::WasiConfigVariables;
 
+pub use blob_backend::BlobstoreBackend;
 pub use imports::MissingImport;
 pub use kv_store::KeyValueStore;
 
@@ -211,6 +218,8 @@ pub struct CapabilityOptions {
     pub log_level: LogLevel,
     /// What backs `wasi:keyvalue`.
     pub keyvalue: KeyValueBackend,
+    /// What backs `wasi:blobstore`.
+    pub blobstore: BlobstoreBackend,
 }
 
 /// The capabilities of one run, shared by every instance of it: a write one HTTP request makes
@@ -220,6 +229,7 @@ pub struct Capabilities {
     log_level: LogLevel,
     log: Arc<dyn GuestLog>,
     keyvalue: keyvalue::KeyValue,
+    blobstore: blob_backend::Blobstore,
 }
 
 impl Capabilities {
@@ -236,6 +246,7 @@ impl Capabilities {
             log_level: options.log_level,
             log,
             keyvalue: keyvalue::KeyValue::connect(&options.keyvalue, &connections).await?,
+            blobstore: blob_backend::Blobstore::connect(&options.blobstore, &connections).await?,
         })
     }
 }
@@ -250,13 +261,14 @@ pub trait CapabilityView: Send + 'static {
 pub fn add_to_linker<T: CapabilityView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     config::add_to_linker(linker)?;
     logging::add_to_linker(linker)?;
-    keyvalue::add_to_linker(linker)
+    keyvalue::add_to_linker(linker)?;
+    blobstore::add_to_linker(linker)
 }
 
 /// What backs one capability a component imports, for the start-up report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
-    /// `keyvalue`, `config` or `logging`.
+    /// `keyvalue`, `blobstore`, `config` or `logging`.
     pub capability: &'static str,
     /// What backs it (`files in target/wasmcloud/dev/keyvalue`, `Redis at redis://…`).
     pub detail: String,
@@ -270,6 +282,12 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
         out.push(Backend {
             capability: "keyvalue",
             detail: options.keyvalue.describe(),
+        });
+    }
+    if uses("wasi:blobstore/") {
+        out.push(Backend {
+            capability: "blobstore",
+            detail: options.blobstore.describe(),
         });
     }
     if uses("wasi:config/") {
