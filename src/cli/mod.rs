@@ -236,6 +236,25 @@ struct CapabilityArgs {
     /// $WASH_HOME/dev/keyvalue when not building]
     #[arg(long, value_name = "DIR")]
     keyvalue_dir: Option<std::path::PathBuf>,
+    /// What carries wasmcloud:messaging: nats://HOST:PORT (core NATS) or in-process; overrides
+    /// `dev.messaging` in Cargo.toml [default: in-process]
+    #[arg(long, value_name = "URL", value_parser = parse_messaging)]
+    messaging: Option<crate::run::MessagingBackend>,
+    /// Deliver messages on SUBJECT to a component that exports wasmcloud:messaging/handler
+    /// (`*`: one token, `>`: the rest; "SUBJECT GROUP" for a queue group); replaces
+    /// `dev.subscriptions` in Cargo.toml (repeatable)
+    #[arg(long = "subscribe", value_name = "SUBJECT", value_parser = parse_subscription)]
+    subscriptions: Vec<String>,
+}
+
+fn parse_messaging(s: &str) -> Result<crate::run::MessagingBackend, String> {
+    crate::run::MessagingBackend::parse(s)
+}
+
+fn parse_subscription(s: &str) -> Result<String, String> {
+    crate::run::Subscription::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }
 
 impl CapabilityArgs {
@@ -244,6 +263,8 @@ impl CapabilityArgs {
             config: self.config,
             log_level: self.log_level.into(),
             keyvalue_dir: self.keyvalue_dir,
+            messaging: self.messaging,
+            subscriptions: self.subscriptions,
         }
     }
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::hint::Hint;
+use crate::run::{MessagingBackend, Subscription};
 use crate::virt::{Mount, VirtOptions};
 use de::{Refusal, Segment, ValueDe};
 use raw::{RawConfig, RawRegistry, RawSign, RawVirt};
@@ -43,6 +44,12 @@ pub struct WasmcloudConfig {
     /// `dev.config`: the `wasi:config` values `wash run` gives the component it builds
     /// (`--config` flags override them).
     pub dev_config: Vec<(String, String)>,
+    /// `dev.messaging`: what carries `wasmcloud:messaging` for `wash run` and `wash dev`
+    /// (`--messaging` overrides it).
+    pub dev_messaging: Option<MessagingBackend>,
+    /// `dev.subscriptions`: the subjects delivered to a message handler (`--subscribe` flags
+    /// replace them).
+    pub dev_subscriptions: Vec<String>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -164,9 +171,12 @@ impl WasmcloudConfig {
         convert(raw, manifest)
     }
 
-    /// Whether the host provides this import: every `wasi:` interface, and `host-imports`.
+    /// Whether the host provides this import: every `wasi:` and `wasmcloud:messaging`
+    /// interface, and `host-imports`.
     pub fn is_host_import(&self, import: &str) -> bool {
+        // wasmcloud:messaging is hosted by `wash run` and wasmCloud alike, as wasi:* is.
         import.starts_with("wasi:")
+            || import.starts_with("wasmcloud:messaging/")
             || self.host_imports.iter().any(|h| match h.strip_suffix('*') {
                 Some(prefix) => import.starts_with(prefix),
                 None => import == h || import.split('@').next() == Some(h.as_str()),
@@ -205,11 +215,53 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
         virt: raw.virt.map(|v| virt(v, dir, manifest)).transpose()?,
         sign: raw.sign.map(|s| sign(s, manifest)).transpose()?,
         registry: raw.registry.map(|r| registry(r, manifest)).transpose()?,
+        dev_messaging: raw
+            .dev
+            .as_ref()
+            .and_then(|d| d.messaging.as_deref())
+            .map(|m| messaging(m, manifest))
+            .transpose()?,
+        dev_subscriptions: raw
+            .dev
+            .as_ref()
+            .map(|d| subscriptions(&d.subscriptions, manifest))
+            .transpose()?
+            .unwrap_or_default(),
         dev_config: raw
             .dev
             .map(|d| d.config.into_iter().collect())
             .unwrap_or_default(),
     })
+}
+
+/// `dev.messaging`: `in-process` or a `nats://` URL.
+fn messaging(value: &str, manifest: &Path) -> Result<MessagingBackend, ConfigError> {
+    MessagingBackend::parse(value).map_err(|why| {
+        ConfigError::at(
+            manifest,
+            &path_of(&["dev", "messaging"]),
+            Problem::Invalid(why),
+            None,
+        )
+    })
+}
+
+/// `dev.subscriptions`: each a NATS subject, optionally with a queue group after a space.
+fn subscriptions(values: &[String], manifest: &Path) -> Result<Vec<String>, ConfigError> {
+    for (i, value) in values.iter().enumerate() {
+        if let Err(e) = Subscription::parse(value) {
+            let mut path = path_of(&["dev", "subscriptions"]);
+            path.push(Segment::Index(i));
+            let fix = e.hint();
+            return Err(ConfigError::at(
+                manifest,
+                &path,
+                Problem::Invalid(e.to_string()),
+                fix,
+            ));
+        }
+    }
+    Ok(values.to_vec())
 }
 
 /// Lowercase words of letters and digits, each starting with a letter, joined by `-`.

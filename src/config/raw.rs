@@ -30,6 +30,9 @@ pub(super) struct RawConfig {
 pub(super) struct RawDev {
     #[serde(default)]
     pub config: BTreeMap<String, String>,
+    pub messaging: Option<String>,
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
 }
 
 /// `[package.metadata.wasmcloud.compose]`.
@@ -104,6 +107,10 @@ const REGISTRY_FIX: &str = "write `[package.metadata.wasmcloud.registry]` with \
                             `reference = \"ghcr.io/acme/hello\"` (and optionally `insecure = true`)";
 const DEV_FIX: &str =
     "write `[package.metadata.wasmcloud.dev.config]` with `greeting = \"hello\"` (strings only)";
+const MESSAGING_FIX: &str = "write `messaging = \"nats://127.0.0.1:4222\"` (or `\"in-process\"`) in \
+                             `[package.metadata.wasmcloud.dev]`";
+const SUBSCRIPTIONS_FIX: &str = "write `subscriptions = [\"orders.>\", \"ping\"]` in \
+                                 `[package.metadata.wasmcloud.dev]`";
 const STDIO: &str = "\"allow\", \"ignore\" or \"deny\"";
 const DENY_FIX: &str =
     "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
@@ -171,6 +178,8 @@ pub(super) const HELP: &[Help] = &[
     help("registry.insecure", "`true` or `false`", REGISTRY_FIX),
     help("dev", "a table", DEV_FIX),
     help("dev.config", "a table of strings", DEV_FIX),
+    help("dev.messaging", "a string", MESSAGING_FIX),
+    help("dev.subscriptions", "a list of strings", SUBSCRIPTIONS_FIX),
 ];
 
 /// The help for `key`, if it is one of [`HELP`].

@@ -1,7 +1,7 @@
 //! `wash run`: the app of a fresh build, a component file, or a registry reference (pulled
 //! through the cache, its signature checked first when keys are given), run once as a command
-//! or served over HTTP, with wasi:config, wasi:logging and wasi:keyvalue hosted
-//! (docs/capabilities.md).
+//! or served (over HTTP, and to its subscriptions when it handles messages), with wasi:config,
+//! wasi:logging, wasi:keyvalue and wasmcloud:messaging hosted (docs/capabilities.md).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,7 +14,7 @@ use crate::hint::Advice;
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
     self as runtime, Backend, Capabilities, CapabilityOptions, ComponentKind, Grants, LogLevel,
-    ServeEvents,
+    MessagingBackend, RunError, ServeEvents,
 };
 
 /// What to run, with what.
@@ -32,7 +32,7 @@ pub struct RunRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
-    /// `--config`, `--log-level`, `--keyvalue-dir`.
+    /// `--config`, `--log-level`, `--keyvalue-dir`, `--messaging`, `--subscribe`.
     pub capabilities: CapabilityFlags,
 }
 
@@ -46,27 +46,45 @@ pub struct CapabilityFlags {
     /// The folder of the `wasi:keyvalue` store; default: `<target-dir>/wasmcloud/dev/keyvalue`
     /// for a built crate, else `$WASH_HOME/dev/keyvalue`.
     pub keyvalue_dir: Option<PathBuf>,
+    /// `--messaging`: what carries `wasmcloud:messaging`, over Cargo.toml's `dev.messaging`;
+    /// default: in-process.
+    pub messaging: Option<MessagingBackend>,
+    /// `--subscribe SUBJECT`: a message handler's subjects; when any are given, they replace
+    /// Cargo.toml's `dev.subscriptions`.
+    pub subscriptions: Vec<String>,
 }
 
 impl CapabilityFlags {
-    fn with(&self, config: Vec<(String, String)>, default_dir: PathBuf) -> CapabilityOptions {
+    /// The flags over the crate's `dev` table (`None` for a file or a reference).
+    fn with(
+        &self,
+        dev: Option<&crate::config::WasmcloudConfig>,
+        default_dir: PathBuf,
+    ) -> CapabilityOptions {
+        let dev_config = dev.map(|c| c.dev_config.clone()).unwrap_or_default();
+        let subscriptions = match (&self.subscriptions[..], dev) {
+            ([], Some(dev)) => dev.dev_subscriptions.clone(),
+            (flags, _) => flags.to_vec(),
+        };
         CapabilityOptions {
             // Later pairs win: the flags come last.
-            config: config.into_iter().chain(self.config.clone()).collect(),
+            config: dev_config.into_iter().chain(self.config.clone()).collect(),
             log_level: self.log_level,
             keyvalue_dir: self.keyvalue_dir.clone().unwrap_or(default_dir),
+            messaging: self
+                .messaging
+                .clone()
+                .or_else(|| dev.and_then(|c| c.dev_messaging.clone()))
+                .unwrap_or_default(),
+            subscriptions,
         }
     }
 
-    /// For the app of a build: its package's `dev.config` under the flags, and the store in
+    /// For the app of a build: its package's `dev` table under the flags, and the store in
     /// the build's target dir.
     pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
-        let dev_config = built
-            .configs
-            .get(&app.package)
-            .map(|c| c.dev_config.clone())
-            .unwrap_or_default();
-        self.with(dev_config, built.output_dir.join("dev").join("keyvalue"))
+        let dev = built.configs.get(&app.package);
+        self.with(dev, built.output_dir.join("dev").join("keyvalue"))
     }
 
     /// For a component file or reference: the flags, and the store in wash's home.
@@ -75,7 +93,7 @@ impl CapabilityFlags {
             Some(dir) => dir.clone(),
             None => crate::home::wash_home()?.join("dev").join("keyvalue"),
         };
-        Ok(self.with(Vec::new(), dir))
+        Ok(self.with(None, dir))
     }
 }
 
@@ -92,7 +110,7 @@ pub trait RunEvents: ServeEvents {
 pub enum RunOutcome {
     /// A command exited with this code.
     Exited(i32),
-    /// The HTTP server was stopped.
+    /// The server (HTTP, messages) was stopped.
     Stopped,
 }
 
@@ -107,9 +125,16 @@ pub fn run(
 ) -> Result<RunOutcome, OpError> {
     let (path, options) = component(request, reporter, progress, events.as_ref())?;
     let loaded = runtime::load(&path)?;
-    events.hosting(&runtime::host::backends(&loaded.imports, &options));
-    let caps = Arc::new(Capabilities::new(&options, events.clone()));
     let tokio = tokio::runtime::Runtime::new().map_err(OpError::Runtime)?;
+    let caps = tokio
+        .block_on(Capabilities::connect(&options, events.clone()))
+        .map_err(RunError::from)?;
+    events.hosting(&runtime::host::backends(
+        &loaded.imports,
+        loaded.handles_messages,
+        &options,
+    ));
+    let caps = Arc::new(caps);
     match loaded.kind {
         ComponentKind::Command => {
             let argv0 = path
@@ -126,7 +151,7 @@ pub fn run(
                 .map_err(failed(format!("failed to run `{}`", path.display())))?;
             Ok(RunOutcome::Exited(code))
         }
-        ComponentKind::HttpProxy => {
+        ComponentKind::HttpProxy | ComponentKind::MessageHandler => {
             let grants = request.grants.clone();
             tokio
                 .block_on(runtime::serve(

@@ -27,9 +27,15 @@ pub fn nats() -> Server {
     let dir = temp_dir();
     let port = free_port();
     let mut cmd = Command::new(binary("nats-server"));
-    cmd.args(["--addr", "127.0.0.1", "--port", &port.to_string(), "--jetstream"])
-        .arg("--store_dir")
-        .arg(dir.path().join("jetstream"));
+    cmd.args([
+        "--addr",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--jetstream",
+    ])
+    .arg("--store_dir")
+    .arg(dir.path().join("jetstream"));
     launch(cmd, "nats", port, dir)
 }
 
@@ -85,7 +91,12 @@ impl Server {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("{} exited with {status}: {}", self.url, self.log());
             }
-            assert!(Instant::now() < deadline, "{} did not start: {}", self.url, self.log());
+            assert!(
+                Instant::now() < deadline,
+                "{} did not start: {}",
+                self.url,
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(25));
         }
     }
@@ -126,6 +137,9 @@ fn nats_and_redis_start_and_stop() {
     }
     drop((nats, redis));
     for addr in &addrs {
-        assert!(TcpStream::connect(addr).is_err(), "{addr} is closed after drop");
+        assert!(
+            TcpStream::connect(addr).is_err(),
+            "{addr} is closed after drop"
+        );
     }
 }

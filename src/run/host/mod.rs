@@ -1,24 +1,33 @@
 //! The interfaces `wash run` hosts besides WASI and wasi:http, at the versions wasmCloud v2.7's
 //! host implements (docs/capabilities.md): `wasi:config@0.2.0-rc.1`, `wasi:logging@0.1.0-draft`
-//! and `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`). One file per interface;
-//! [`add_to_linker`] adds them all, [`imports`] says what a component needs that none of them
-//! (nor WASI) provides.
+//! `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`) and `wasmcloud:messaging@0.2.0`
+//! (`consumer`; the `handler` export is called by [`crate::run`]). One file per interface, one
+//! per backend (`messaging_local`, `messaging_nats`); [`add_to_linker`] adds them all,
+//! [`imports`] says what a component needs that none of them (nor WASI) provides.
+//! [`Capabilities::connect`] reaches the servers the options name before anything runs.
 
 mod config;
 pub mod imports;
 mod keyvalue;
 pub mod kv_store;
 mod logging;
+pub mod messaging;
+mod messaging_local;
+mod messaging_nats;
+pub mod nats;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use crate::run::BoxError;
 
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi_config::WasiConfigVariables;
 
 pub use imports::MissingImport;
 pub use kv_store::KeyValueStore;
+pub use messaging::{Message, MessagingBackend, Subscription};
 
 /// A `wasi:logging` level, lowest first.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,6 +66,88 @@ pub trait GuestLog: Send + Sync + 'static {
     fn guest_log(&self, level: LogLevel, context: &str, message: &str);
 }
 
+/// The scheme of a URL-looking value (`nats` in `nats://…`), `None` for a path.
+fn scheme(value: &str) -> Option<&str> {
+    let (scheme, _) = value.split_once("://")?;
+    let word = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    word.then_some(scheme)
+}
+
+/// `url` with any password or token hidden, for what wash prints.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            // A lone user part is a token to NATS.
+            None => format!("{scheme}://***{}", &rest[at..]),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// A backend URL whose scheme no backend of the capability uses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}`: no {capability} backend speaks `{scheme}://`; use {choices}")]
+pub struct UnknownScheme {
+    /// `keyvalue`, `blobstore`, `messaging`.
+    pub capability: &'static str,
+    /// The value given.
+    pub value: String,
+    /// Its scheme.
+    pub scheme: String,
+    /// What would do.
+    pub choices: &'static str,
+}
+
+/// What can stop the capabilities from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum CapabilityError {
+    /// A backend's server did not answer, or refused, at start-up.
+    #[error("cannot connect the {capability} backend to `{}`", redacted(url))]
+    Connect {
+        /// `keyvalue`, `blobstore`, `messaging`.
+        capability: &'static str,
+        /// The server's URL.
+        url: String,
+        /// Why.
+        #[source]
+        source: BoxError,
+    },
+    /// A subscription is not a NATS subject (with an optional queue group).
+    #[error("cannot subscribe to `{subscription}`: {reason}")]
+    Subscription {
+        /// The subscription as given.
+        subscription: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl crate::hint::Hint for CapabilityError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            CapabilityError::Connect { capability, .. } => Some(format!(
+                "start the server (or fix the URL), or choose another backend with \
+                 `--{capability}` or `{capability}` in `[package.metadata.wasmcloud.dev]` of \
+                 Cargo.toml"
+            )),
+            CapabilityError::Subscription { .. } => Some(
+                "a subject is dot-separated tokens, `*` for any one token, `>` as the last for \
+                 the rest (`orders.*.created`, `orders.>`); a queue group follows after a space \
+                 (`--subscribe \"orders.> workers\"`)"
+                    .into(),
+            ),
+        }
+    }
+}
+
 /// What the capabilities are given, as the caller sets them.
 #[derive(Debug, Clone, Default)]
 pub struct CapabilityOptions {
@@ -66,6 +157,11 @@ pub struct CapabilityOptions {
     pub log_level: LogLevel,
     /// The folder of the embedded `wasi:keyvalue` store.
     pub keyvalue_dir: PathBuf,
+    /// What carries `wasmcloud:messaging`.
+    pub messaging: MessagingBackend,
+    /// The subjects delivered to a component that exports `wasmcloud:messaging/handler`, each
+    /// `SUBJECT` or `SUBJECT QUEUE-GROUP`.
+    pub subscriptions: Vec<String>,
 }
 
 /// The capabilities of one run, shared by every instance of it: a write one HTTP request makes
@@ -75,17 +171,37 @@ pub struct Capabilities {
     log_level: LogLevel,
     log: Arc<dyn GuestLog>,
     keyvalue: KeyValueStore,
+    messaging: messaging::Messaging,
+    subscriptions: Vec<Subscription>,
 }
 
 impl Capabilities {
-    /// The capabilities `options` describe, logging to `log`.
-    pub fn new(options: &CapabilityOptions, log: Arc<dyn GuestLog>) -> Capabilities {
-        Capabilities {
+    /// The capabilities `options` describe, logging to `log`, with every server they name
+    /// connected (within [`nats::CONNECT_TIMEOUT`] each). Call it inside the Tokio runtime
+    /// the component will run on: the connections live on it.
+    pub async fn connect(
+        options: &CapabilityOptions,
+        log: Arc<dyn GuestLog>,
+    ) -> Result<Capabilities, CapabilityError> {
+        let connections = nats::Connections::default();
+        Ok(Capabilities {
             config: options.config.iter().cloned().collect(),
             log_level: options.log_level,
             log,
             keyvalue: KeyValueStore::new(&options.keyvalue_dir),
-        }
+            subscriptions: Subscription::parse_all(&options.subscriptions)?,
+            messaging: messaging::Messaging::connect(&options.messaging, &connections).await?,
+        })
+    }
+
+    /// The subscriptions a message handler is given.
+    pub fn subscriptions(&self) -> &[Subscription] {
+        &self.subscriptions
+    }
+
+    /// The run's messaging, shared by the consumer imports and the handler's deliveries.
+    pub fn messaging(&self) -> &messaging::Messaging {
+        &self.messaging
     }
 }
 
@@ -99,20 +215,26 @@ pub trait CapabilityView: Send + 'static {
 pub fn add_to_linker<T: CapabilityView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     config::add_to_linker(linker)?;
     logging::add_to_linker(linker)?;
+    messaging::add_to_linker(linker)?;
     keyvalue::add_to_linker(linker)
 }
 
 /// What backs one capability a component imports, for the start-up report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
-    /// `keyvalue`, `config` or `logging`.
+    /// `keyvalue`, `config`, `logging` or `messaging`.
     pub capability: &'static str,
     /// What backs it (`files in target/wasmcloud/dev/keyvalue`).
     pub detail: String,
 }
 
-/// The backend of each capability among `imports` (component import names).
-pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend> {
+/// The backend of each capability among `imports` (component import names), and messaging for
+/// a component that `handles_messages` (exports `wasmcloud:messaging/handler`).
+pub fn backends(
+    imports: &[String],
+    handles_messages: bool,
+    options: &CapabilityOptions,
+) -> Vec<Backend> {
     let uses = |prefix: &str| imports.iter().any(|i| i.starts_with(prefix));
     let mut out = Vec::new();
     if uses("wasi:keyvalue/") {
@@ -134,6 +256,12 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
                     keys.into_iter().collect::<Vec<_>>().join(", ")
                 ),
             },
+        });
+    }
+    if handles_messages || uses("wasmcloud:messaging/") {
+        out.push(Backend {
+            capability: "messaging",
+            detail: messaging::describe(options, handles_messages),
         });
     }
     if uses("wasi:logging/") {
