@@ -201,7 +201,7 @@ struct GrantArgs {
     /// Most memory one instance may use, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     memory_limit: usize,
-    /// Longest an HTTP request may run, in seconds
+    /// Longest an HTTP request (or the handling of a message) may run, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     timeout: f64,
 }

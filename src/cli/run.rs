@@ -9,8 +9,7 @@ use super::shell::Shell;
 use super::{CapabilityArgs, GrantArgs, PackageArgs};
 use crate::ops::run::{RunOutcome, RunRequest, run};
 
-/// Run a component: a wasi:cli command runs once, a wasi:http or message-handling component is
-/// served
+/// Run a component: a wasi:cli command runs once; HTTP and message handlers are served
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Without PATH, the current crate is built first (as `wash build`) and its app \

@@ -13,6 +13,7 @@ mod dev;
 mod help;
 mod inspect;
 mod layout;
+mod messaging;
 mod new;
 mod oci;
 mod registry;
