@@ -99,12 +99,19 @@ pub async fn serve_swappable(
     Host::new(&grants, &caps, "")?;
     // Subscribed before the listener is bound: once `Serving` is reported, messages flow too.
     let subscriptions = caps.subscriptions().to_vec();
-    let mut delivery = Delivery::start(loaded, &grants, &caps, &events, &subscriptions).await?;
+    let delivery = Delivery::start(loaded, &grants, &caps, &events, &subscriptions).await?;
     let http = match loaded.kind {
         ComponentKind::HttpProxy => Some(listen(loaded, &grants, &caps, addr, &events).await?),
         _ => None,
     };
-    let shape = Shape::of(loaded);
+    let mut served = Served {
+        http,
+        delivery,
+        shape: Shape::of(loaded),
+        grants,
+        caps,
+        events,
+    };
     tokio::pin!(shutdown);
     loop {
         let next_swap = async {
@@ -114,7 +121,7 @@ pub async fn serve_swappable(
             }
         };
         let next_connection = async {
-            match &http {
+            match &served.http {
                 Some((listener, _)) => listener.accept().await,
                 None => std::future::pending().await,
             }
@@ -124,28 +131,7 @@ pub async fn serve_swappable(
             swap = next_swap => {
                 match swap {
                     Some(Swap { loaded, subscriptions, done }) => {
-                        let swapped = async {
-                            shape.check(&loaded)?;
-                            let subscriptions = Subscription::parse_all(&subscriptions)?;
-                            match delivery.as_mut() {
-                                Some(d) if !subscriptions.is_empty() => {
-                                    d.swap(&loaded, &grants, &caps, &events, &subscriptions)
-                                        .await?
-                                }
-                                _ => {
-                                    delivery = Delivery::start(
-                                        &loaded, &grants, &caps, &events, &subscriptions,
-                                    )
-                                    .await?
-                                }
-                            }
-                            if let Some((_, server)) = &http {
-                                *server.pre.write().expect("no panics under the lock") =
-                                    proxy_pre(&loaded)?;
-                            }
-                            Ok(())
-                        };
-                        let _ = done.send(swapped.await);
+                        let _ = done.send(served.swap(&loaded, &subscriptions).await);
                     }
                     // The sender is gone: nothing more will be swapped in.
                     None => swaps = None,
@@ -155,21 +141,59 @@ pub async fn serve_swappable(
             accepted = next_connection => accepted,
         };
         // A failed accept (e.g. too many open files) affects one client, not the server.
-        let (Ok((stream, _peer)), Some((_, server))) = (accepted, &http) else {
-            continue;
-        };
+        if let (Ok((stream, _peer)), Some((_, server))) = (accepted, &served.http) {
+            tokio::spawn(serve_connection(server.clone(), stream));
+        }
+    }
+}
+
+/// Answers the requests of one HTTP connection.
+async fn serve_connection(server: Arc<Server>, stream: tokio::net::TcpStream) {
+    let service = hyper::service::service_fn(move |req| {
         let server = server.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let server = server.clone();
-                async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
-            });
-            // Connection-level errors (client went away) concern only that client.
-            let _ = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
+    });
+    // Connection-level errors (client went away) concern only that client.
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// What is being served: the HTTP listener and its server, the message delivery.
+struct Served {
+    http: Option<(TcpListener, Arc<Server>)>,
+    delivery: Option<Delivery>,
+    shape: Shape,
+    grants: Grants,
+    caps: Arc<Capabilities>,
+    events: Arc<dyn ServeEvents>,
+}
+
+impl Served {
+    /// Puts `loaded` in place of the served component, with `subscriptions`; on an error, the
+    /// old component goes on being served as it was.
+    async fn swap(&mut self, loaded: &Loaded, subscriptions: &[String]) -> Result<(), RunError> {
+        self.shape.check(loaded)?;
+        let subscriptions = Subscription::parse_all(subscriptions)?;
+        let proxy = match self.http {
+            Some(_) => Some(proxy_pre(loaded)?),
+            None => None,
+        };
+        let (grants, caps, events) = (&self.grants, &self.caps, &self.events);
+        match self.delivery.as_mut() {
+            Some(d) if !subscriptions.is_empty() => {
+                d.swap(loaded, grants, caps, events, &subscriptions).await?
+            }
+            _ => {
+                self.delivery =
+                    Delivery::start(loaded, grants, caps, events, &subscriptions).await?
+            }
+        }
+        if let (Some((_, server)), Some(pre)) = (&self.http, proxy) {
+            *server.pre.write().expect("no panics under the lock") = pre;
+        }
+        Ok(())
     }
 }
 

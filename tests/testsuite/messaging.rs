@@ -288,30 +288,56 @@ fn greeter_copy(dir: &Path) {
 }
 
 /// `wash dev` keeps the subscriptions across a hot swap: after an edit, the next message is
-/// answered by the new build.
+/// answered by the new build; when the crate's `subscriptions` change, it subscribes anew. The
+/// backend and subjects come from Cargo.toml's `[package.metadata.wasmcloud.dev]`.
 #[test]
 fn wash_dev_swaps_a_message_handler_behind_its_subscriptions() {
     let nats = servers::nats();
     let tmp = temp_dir();
     let dir = tmp.path().join("greeter");
     greeter_copy(&dir);
+    let manifest = dir.join("Cargo.toml");
+    let toml = std::fs::read_to_string(&manifest).unwrap().replace(
+        "[workspace]",
+        &format!(
+            "[package.metadata.wasmcloud.dev]\nmessaging = \"{}\"\nsubscriptions = [\"greet.*\"]\n\n[workspace]",
+            nats.url
+        ),
+    );
+    std::fs::write(&manifest, toml).unwrap();
     let mut dev = Wash::start({
         let mut cmd = wash();
-        cmd.args(["dev", "--messaging", &nats.url, "--subscribe", "greet.*"])
-            .current_dir(&dir);
+        cmd.arg("dev").current_dir(&dir);
         cmd
     });
+    let hosting = dev.wait_for("Hosting messaging");
+    assert!(
+        hosting.contains(&format!("NATS at {}", nats.url)),
+        "{hosting}"
+    );
     dev.wait_for("Subscribed to greet.*");
-    let ask = || nats_request(&nats.url, "greet.dev", "1", Duration::from_secs(10));
-    assert_eq!(ask().as_deref(), Ok("Hello, dev! (you said: 1)"));
+    let ask = |subject: &str| nats_request(&nats.url, subject, "1", Duration::from_secs(10));
+    assert_eq!(ask("greet.dev").as_deref(), Ok("Hello, dev! (you said: 1)"));
 
     let lib = dir.join("src/lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, text.replace("\"Hello, ", "\"Howdy, ")).unwrap();
     dev.wait_for("Rebuilt");
-    assert_eq!(ask().as_deref(), Ok("Howdy, dev! (you said: 1)"));
+    assert_eq!(ask("greet.dev").as_deref(), Ok("Howdy, dev! (you said: 1)"));
     // The subscriptions were kept, not made again.
     let subscribed = dev.seen.iter().filter(|l| l.contains("Subscribed")).count();
     assert_eq!(subscribed, 1, "{}", dev.seen.join("\n"));
+
+    // New subjects in Cargo.toml: subscribed anew, the old ones dropped.
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, toml.replace("[\"greet.*\"]", "[\"hi.*\"]")).unwrap();
+    dev.wait_for("Subscribed to hi.*");
+    dev.wait_for("Rebuilt");
+    assert_eq!(
+        ask("hi.there").as_deref(),
+        Ok("Howdy, there! (you said: 1)")
+    );
+    let gone = ask("greet.dev").unwrap_err();
+    assert!(gone.contains("no responders"), "{gone}");
     assert!(dev.interrupt().success());
 }
