@@ -15,7 +15,8 @@ use crate::dev::{DevRequest, dev};
 #[command(
     after_help = "Watches the crate's sources and Cargo.toml (and those of the workspace members \
 it depends on). An HTTP component is swapped in behind the same address: requests during a \
-rebuild get the old version, and a failed build keeps it serving. A command runs again after \
+rebuild get the old version, and a failed build keeps it serving. A message handler keeps its \
+subscriptions (`--subscribe`): new messages go to the new version. A command runs again after \
 each good build. Ctrl-C stops."
 )]
 pub struct DevArgs {

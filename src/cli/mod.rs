@@ -201,7 +201,7 @@ struct GrantArgs {
     /// Most memory one instance may use, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     memory_limit: usize,
-    /// Longest an HTTP request may run, in seconds
+    /// Longest an HTTP request (or the handling of a message) may run, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     timeout: f64,
 }
@@ -242,6 +242,15 @@ struct CapabilityArgs {
     /// target/wasmcloud/dev/blobstore, or $WASH_HOME/dev/blobstore when not building]
     #[arg(long, value_name = "DIR|URL", value_parser = parse_blobstore)]
     blobstore: Option<crate::run::BlobstoreBackend>,
+    /// What carries wasmcloud:messaging: nats://HOST:PORT (core NATS) or in-process; overrides
+    /// `dev.messaging` in Cargo.toml [default: in-process]
+    #[arg(long, value_name = "URL", value_parser = parse_messaging)]
+    messaging: Option<crate::run::MessagingBackend>,
+    /// Deliver messages on SUBJECT to a component that exports wasmcloud:messaging/handler
+    /// (`*`: one token, `>`: the rest; "SUBJECT GROUP" for a queue group); replaces
+    /// `dev.subscriptions` in Cargo.toml (repeatable)
+    #[arg(long = "subscribe", value_name = "SUBJECT", value_parser = parse_subscription)]
+    subscriptions: Vec<String>,
 }
 
 fn parse_keyvalue(s: &str) -> Result<crate::run::KeyValueBackend, String> {
@@ -252,6 +261,16 @@ fn parse_blobstore(s: &str) -> Result<crate::run::BlobstoreBackend, String> {
     crate::run::BlobstoreBackend::parse(s).map_err(|e| e.to_string())
 }
 
+fn parse_messaging(s: &str) -> Result<crate::run::MessagingBackend, String> {
+    crate::run::MessagingBackend::parse(s)
+}
+
+fn parse_subscription(s: &str) -> Result<String, String> {
+    crate::run::Subscription::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
+}
+
 impl CapabilityArgs {
     fn flags(self) -> crate::ops::run::CapabilityFlags {
         crate::ops::run::CapabilityFlags {
@@ -259,6 +278,8 @@ impl CapabilityArgs {
             log_level: self.log_level.into(),
             keyvalue: self.keyvalue,
             blobstore: self.blobstore,
+            messaging: self.messaging,
+            subscriptions: self.subscriptions,
         }
     }
 }

@@ -161,6 +161,17 @@ impl ServeEvents for TerminalEvents {
             self.shell.request_line(method, path, status, took);
         }
     }
+
+    fn subscribed(&self, subscriptions: &[crate::run::Subscription], alone: bool) {
+        let subjects: Vec<String> = subscriptions.iter().map(|s| s.to_string()).collect();
+        let stop = if alone { " (Ctrl-C to stop)" } else { "" };
+        self.shell
+            .status("Subscribed", format!("to {}{stop}", subjects.join(", ")));
+    }
+
+    fn message_failed(&self, subject: &str, error: &wasmtime::Error) {
+        self.shell.warn(format!("message on {subject}: {error:?}"));
+    }
 }
 
 impl RunEvents for TerminalEvents {

@@ -9,7 +9,7 @@ use super::shell::Shell;
 use super::{CapabilityArgs, GrantArgs, PackageArgs};
 use crate::ops::run::{RunOutcome, RunRequest, run};
 
-/// Run a component: a wasi:cli command runs once, a wasi:http component is served
+/// Run a component: a wasi:cli command runs once; HTTP and message handlers are served
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Without PATH, the current crate is built first (as `wash build`) and its app \
@@ -17,8 +17,10 @@ component run (in a workspace, the one the others are composed into).\n\
 The component gets nothing it was not given: no host environment, files or network.\n\
 It may import wasi:config (`--config`), wasi:logging (`--log-level`) and wasi:keyvalue, kept in \
 `target/wasmcloud/dev/keyvalue/` for a built crate, else in `$WASH_HOME/dev/keyvalue/`, or in \
-NATS or Redis (`--keyvalue`), and wasi:blobstore, kept in `target/wasmcloud/dev/blobstore/` (or \
-`$WASH_HOME/dev/blobstore/`) or in NATS (`--blobstore`); see docs/capabilities.md."
+NATS or Redis (`--keyvalue`); wasi:blobstore, kept in `target/wasmcloud/dev/blobstore/` (or \
+`$WASH_HOME/dev/blobstore/`) or in NATS (`--blobstore`); and wasmcloud:messaging, in-process or \
+over NATS (`--messaging`): a component that exports wasmcloud:messaging/handler gets the \
+messages on `--subscribe SUBJECT`. See docs/capabilities.md."
 )]
 pub struct RunArgs {
     /// The component (.wasm) or registry reference to run; default: build the current crate

@@ -18,8 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::hint::Hint;
-use crate::run::BlobstoreBackend;
-use crate::run::KeyValueBackend;
+use crate::run::{BlobstoreBackend, KeyValueBackend, MessagingBackend, Subscription};
 use crate::virt::{Mount, VirtOptions};
 use de::{Refusal, Segment, ValueDe};
 use raw::{RawConfig, RawRegistry, RawSign, RawVirt};
@@ -52,6 +51,12 @@ pub struct WasmcloudConfig {
     /// (`--blobstore` overrides it); a relative folder is resolved against the manifest's
     /// directory.
     pub dev_blobstore: Option<BlobstoreBackend>,
+    /// `dev.messaging`: what carries `wasmcloud:messaging` for `wash run` and `wash dev`
+    /// (`--messaging` overrides it).
+    pub dev_messaging: Option<MessagingBackend>,
+    /// `dev.subscriptions`: the subjects delivered to a message handler (`--subscribe` flags
+    /// replace them).
+    pub dev_subscriptions: Vec<String>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -173,9 +178,12 @@ impl WasmcloudConfig {
         convert(raw, manifest)
     }
 
-    /// Whether the host provides this import: every `wasi:` interface, and `host-imports`.
+    /// Whether the host provides this import: every `wasi:` and `wasmcloud:messaging`
+    /// interface, and `host-imports`.
     pub fn is_host_import(&self, import: &str) -> bool {
+        // wasmcloud:messaging is hosted by `wash run` and wasmCloud alike, as wasi:* is.
         import.starts_with("wasi:")
+            || import.starts_with("wasmcloud:messaging/")
             || self.host_imports.iter().any(|h| match h.strip_suffix('*') {
                 Some(prefix) => import.starts_with(prefix),
                 None => import == h || import.split('@').next() == Some(h.as_str()),
@@ -226,6 +234,18 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
             .and_then(|d| d.blobstore.as_deref())
             .map(|b| blobstore(b, dir, manifest))
             .transpose()?,
+        dev_messaging: raw
+            .dev
+            .as_ref()
+            .and_then(|d| d.messaging.as_deref())
+            .map(|m| messaging(m, manifest))
+            .transpose()?,
+        dev_subscriptions: raw
+            .dev
+            .as_ref()
+            .map(|d| subscriptions(&d.subscriptions, manifest))
+            .transpose()?
+            .unwrap_or_default(),
         dev_config: raw
             .dev
             .map(|d| d.config.into_iter().collect())
@@ -265,6 +285,36 @@ fn blobstore(value: &str, dir: &Path, manifest: &Path) -> Result<BlobstoreBacken
             None,
         )),
     }
+}
+
+/// `dev.messaging`: `in-process` or a `nats://` URL.
+fn messaging(value: &str, manifest: &Path) -> Result<MessagingBackend, ConfigError> {
+    MessagingBackend::parse(value).map_err(|why| {
+        ConfigError::at(
+            manifest,
+            &path_of(&["dev", "messaging"]),
+            Problem::Invalid(why),
+            None,
+        )
+    })
+}
+
+/// `dev.subscriptions`: each a NATS subject, optionally with a queue group after a space.
+fn subscriptions(values: &[String], manifest: &Path) -> Result<Vec<String>, ConfigError> {
+    for (i, value) in values.iter().enumerate() {
+        if let Err(e) = Subscription::parse(value) {
+            let mut path = path_of(&["dev", "subscriptions"]);
+            path.push(Segment::Index(i));
+            let fix = e.hint();
+            return Err(ConfigError::at(
+                manifest,
+                &path,
+                Problem::Invalid(e.to_string()),
+                fix,
+            ));
+        }
+    }
+    Ok(values.to_vec())
 }
 
 /// Lowercase words of letters and digits, each starting with a letter, joined by `-`.

@@ -32,6 +32,9 @@ pub(super) struct RawDev {
     pub config: BTreeMap<String, String>,
     pub keyvalue: Option<String>,
     pub blobstore: Option<String>,
+    pub messaging: Option<String>,
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
 }
 
 /// `[package.metadata.wasmcloud.compose]`.
@@ -110,6 +113,10 @@ const KEYVALUE_FIX: &str = "write `keyvalue = \"nats://127.0.0.1:4222\"` (or a f
                             `redis://127.0.0.1:6379`) in `[package.metadata.wasmcloud.dev]`";
 const BLOBSTORE_FIX: &str = "write `blobstore = \"nats://127.0.0.1:4222\"` (or a folder) in \
                              `[package.metadata.wasmcloud.dev]`";
+const MESSAGING_FIX: &str = "write `messaging = \"nats://127.0.0.1:4222\"` (or `\"in-process\"`) in \
+                             `[package.metadata.wasmcloud.dev]`";
+const SUBSCRIPTIONS_FIX: &str = "write `subscriptions = [\"orders.>\", \"ping\"]` in \
+                                 `[package.metadata.wasmcloud.dev]`";
 const STDIO: &str = "\"allow\", \"ignore\" or \"deny\"";
 const DENY_FIX: &str =
     "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
@@ -179,6 +186,8 @@ pub(super) const HELP: &[Help] = &[
     help("dev.config", "a table of strings", DEV_FIX),
     help("dev.keyvalue", "a string", KEYVALUE_FIX),
     help("dev.blobstore", "a string", BLOBSTORE_FIX),
+    help("dev.messaging", "a string", MESSAGING_FIX),
+    help("dev.subscriptions", "a list of strings", SUBSCRIPTIONS_FIX),
 ];
 
 /// The help for `key`, if it is one of [`HELP`].

@@ -285,6 +285,8 @@ fn the_example_in_the_docs_parses() {
         WasmcloudConfig::from_metadata(&docs_example(), Path::new(MANIFEST)).expect("it parses");
     assert_eq!(config.namespace(), "acme");
     assert!(config.is_host_import("acme:kv/store@1.0.0"));
+    assert!(config.is_host_import("wasmcloud:messaging/consumer@0.2.0"));
+    assert!(!config.is_host_import("wasmcloud:postgres/query@0.1.1-draft"));
     assert_eq!(config.compose_plugs, ["../vendor/kv.wasm"]);
     let virt = config.virt.expect("virt");
     assert_eq!(virt.env, [("LOG_LEVEL".to_string(), "info".to_string())]);
@@ -308,6 +310,11 @@ fn the_example_in_the_docs_parses() {
         config.dev_blobstore,
         Some(BlobstoreBackend::Files("/ws/app/state/blobs".into()))
     );
+    assert_eq!(
+        config.dev_messaging,
+        Some(MessagingBackend::Nats("nats://127.0.0.1:4222".into()))
+    );
+    assert_eq!(config.dev_subscriptions, ["orders.>", "ping"]);
     assert_eq!(config.sign.expect("sign").keys, ["release"]);
     let registry = config.registry.expect("registry");
     assert_eq!(registry.reference, "ghcr.io/acme/hello");
@@ -447,4 +454,35 @@ fn dev_blobstore_takes_a_nats_url_or_a_folder_relative_to_the_crate() {
         hint.contains("blobstore = \"nats://127.0.0.1:4222\""),
         "{hint}"
     );
+}
+
+#[test]
+fn dev_messaging_and_subscriptions_are_checked_where_they_are_written() {
+    let dev = |table: Value| read(json!({ "dev": table }));
+    let config =
+        dev(json!({ "messaging": "in-process", "subscriptions": ["a.*", "b.> workers"] })).unwrap();
+    assert_eq!(config.dev_messaging, Some(MessagingBackend::InProcess));
+    assert_eq!(config.dev_subscriptions, ["a.*", "b.> workers"]);
+    let (message, hint) = error(json!({ "dev": { "messaging": "redis://127.0.0.1" } }));
+    assert_eq!(
+        message,
+        msg(
+            ".dev.messaging",
+            ": `redis://127.0.0.1`: no messaging backend speaks `redis://`; use \
+             `nats://HOST:PORT` or `in-process`"
+        )
+    );
+    assert!(
+        hint.contains("messaging = \"nats://127.0.0.1:4222\""),
+        "{hint}"
+    );
+    let (message, hint) = error(json!({ "dev": { "subscriptions": ["ok", "a.>.b"] } }));
+    assert_eq!(
+        message,
+        msg(
+            ".dev.subscriptions[1]",
+            ": cannot subscribe to `a.>.b`: `>` can only be the last token"
+        )
+    );
+    assert!(hint.contains("`orders.>`"), "{hint}");
 }

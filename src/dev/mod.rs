@@ -1,7 +1,8 @@
-//! `wash dev`: build, then serve (HTTP) or run (a command), then watch the crate's sources and
-//! rebuild on every change. An HTTP component is swapped in behind the same listener: requests
-//! during a rebuild are answered by the old version, and a failed build leaves it serving
-//! (cargo prints its errors). A command component runs again after each good build.
+//! `wash dev`: build, then serve (HTTP, messages) or run (a command), then watch the crate's
+//! sources and rebuild on every change. A served component is swapped in behind the same
+//! listener and subscriptions: requests and messages during a rebuild are handled by the old
+//! version, and a failed build leaves it serving (cargo prints its errors). A command component
+//! runs again after each good build.
 
 mod watch;
 
@@ -19,6 +20,9 @@ use crate::project::{Project, ProjectError};
 use crate::run::{
     self, Capabilities, Compiler, ComponentKind, Grants, GuestLog, Loaded, RunError, ServeEvents,
 };
+
+/// A rebuilt app, loaded: the component, its subscriptions, and how long it took.
+type Rebuilt = (BuiltComponent, Loaded, Vec<String>, Duration);
 
 pub use watch::DEBOUNCE;
 
@@ -111,17 +115,29 @@ pub fn dev(
     let caps = tokio
         .block_on(Capabilities::connect(&options, log))
         .map_err(RunError::from)?;
-    events.hosting(&run::host::backends(&loaded.imports, &options));
+    events.hosting(&run::host::backends(
+        &loaded.imports,
+        loaded.handles_messages,
+        &options,
+    ));
     let caps = Arc::new(caps);
     match loaded.kind {
-        ComponentKind::HttpProxy => serve(request, &loaded, caps, changes, events, &tokio),
+        ComponentKind::HttpProxy | ComponentKind::MessageHandler => {
+            serve(request, &loaded, caps, changes, events, &tokio)
+        }
         ComponentKind::Command => rerun(request, loaded, caps, changes, events, &tokio),
     }
 }
 
-fn build_app(options: &BuildOptions, reporter: &dyn Reporter) -> Result<BuiltComponent, DevError> {
-    let built: Build = build::build(options, reporter)?;
-    Ok(built.app()?.clone())
+/// Builds the app, with its subscriptions (the flags', else its Cargo.toml's).
+fn build_app(
+    request: &DevRequest,
+    reporter: &dyn Reporter,
+) -> Result<(BuiltComponent, Vec<String>), DevError> {
+    let built: Build = build::build(&request.build, reporter)?;
+    let app = built.app()?.clone();
+    let subscriptions = request.capabilities.for_build(&built, &app).subscriptions;
+    Ok((app, subscriptions))
 }
 
 /// Serves, swapping in each good rebuild, until Ctrl-C. The rebuilds run on a thread of their
@@ -137,14 +153,21 @@ fn serve(
     let (swap, swaps) = tokio::sync::mpsc::unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
     let rebuilder = {
-        let (options, events, stop) = (request.build.clone(), events.clone(), stop.clone());
+        let (request, events, stop) = (request.clone(), events.clone(), stop.clone());
         std::thread::spawn(move || {
             while let Some(changed) = next_change(&changes, &stop) {
-                let Some((app, loaded, took)) = rebuild(&options, &changed, events.as_ref()) else {
+                let Some((app, loaded, subscriptions, took)) =
+                    rebuild(&request, &changed, events.as_ref())
+                else {
                     continue;
                 };
                 let (done, swapped) = tokio::sync::oneshot::channel();
-                if swap.send(run::Swap { loaded, done }).is_err() {
+                let swapping = run::Swap {
+                    loaded,
+                    subscriptions,
+                    done,
+                };
+                if swap.send(swapping).is_err() {
                     return;
                 }
                 // Reported once new requests reach the new component.
@@ -207,7 +230,7 @@ fn rerun(
             let Some(changed) = next_change(&changes, &stop) else {
                 return Ok(());
             };
-            if let Some((app, next, took)) = rebuild(&request.build, &changed, events.as_ref()) {
+            if let Some((app, next, _, took)) = rebuild(request, &changed, events.as_ref()) {
                 events.rebuilt(&app, took);
                 loaded = next;
                 break;
@@ -244,19 +267,15 @@ fn next_change(changes: &Receiver<Vec<PathBuf>>, stop: &AtomicBool) -> Option<Ve
 
 /// Rebuilds and loads the app, with how long that took; `None` (after reporting why) when
 /// either fails.
-fn rebuild(
-    options: &BuildOptions,
-    changed: &[PathBuf],
-    events: &dyn DevEvents,
-) -> Option<(BuiltComponent, Loaded, Duration)> {
+fn rebuild(request: &DevRequest, changed: &[PathBuf], events: &dyn DevEvents) -> Option<Rebuilt> {
     events.rebuilding(changed);
     let started = Instant::now();
-    let result = build_app(options, &()).and_then(|app| {
+    let result = build_app(request, &()).and_then(|(app, subscriptions)| {
         let loaded = run::load_with(&app.path, Compiler::Baseline)?;
-        Ok((app, loaded))
+        Ok((app, loaded, subscriptions))
     });
     match result {
-        Ok((app, loaded)) => Some((app, loaded, started.elapsed())),
+        Ok((app, loaded, subscriptions)) => Some((app, loaded, subscriptions, started.elapsed())),
         Err(e) => {
             events.failed(&e);
             None

@@ -1,6 +1,7 @@
 //! `wash run`: the app of a fresh build, a component file, or a registry reference (pulled
 //! through the cache, its signature checked first when keys are given), run once as a command
-//! or served over HTTP, with wasi:config, wasi:logging, wasi:keyvalue and wasi:blobstore hosted
+//! or served (over HTTP, and to its subscriptions when it handles messages), with wasi:config,
+//! wasi:logging, wasi:keyvalue, wasi:blobstore and wasmcloud:messaging hosted
 //! (docs/capabilities.md).
 
 use std::future::Future;
@@ -14,7 +15,7 @@ use crate::hint::Advice;
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
     self as runtime, Backend, BlobstoreBackend, Capabilities, CapabilityOptions, ComponentKind,
-    Grants, KeyValueBackend, LogLevel, RunError, ServeEvents,
+    Grants, KeyValueBackend, LogLevel, MessagingBackend, RunError, ServeEvents,
 };
 
 /// What to run, with what.
@@ -32,7 +33,7 @@ pub struct RunRequest {
     pub grants: Grants,
     /// Where an HTTP component is served.
     pub addr: SocketAddr,
-    /// `--config`, `--log-level`, `--keyvalue`.
+    /// `--config`, `--log-level`, `--keyvalue`, `--blobstore`, `--messaging`, `--subscribe`.
     pub capabilities: CapabilityFlags,
 }
 
@@ -51,32 +52,49 @@ pub struct CapabilityFlags {
     /// files in `<target-dir>/wasmcloud/dev/blobstore` for a built crate, else in
     /// `$WASH_HOME/dev/blobstore`.
     pub blobstore: Option<BlobstoreBackend>,
+    /// `--messaging`: what carries `wasmcloud:messaging`, over Cargo.toml's `dev.messaging`;
+    /// default: in-process.
+    pub messaging: Option<MessagingBackend>,
+    /// `--subscribe SUBJECT`: a message handler's subjects; when any are given, they replace
+    /// Cargo.toml's `dev.subscriptions`.
+    pub subscriptions: Vec<String>,
 }
 
 impl CapabilityFlags {
-    /// For the app of a build: its package's `dev` table under the flags, and the embedded
-    /// stores in the build's target dir unless either names another.
-    pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
-        let dev = built.configs.get(&app.package);
-        let dev_dir = built.output_dir.join("dev");
+    /// The flags over the crate's `dev` table (`None` for a file or a reference), with the
+    /// embedded stores in `dev_dir` unless either names another.
+    fn with(
+        &self,
+        dev: Option<&crate::config::WasmcloudConfig>,
+        dev_dir: &std::path::Path,
+    ) -> CapabilityOptions {
         let dev_config = dev.map(|c| c.dev_config.clone()).unwrap_or_default();
-        let keyvalue = self
-            .keyvalue
-            .clone()
-            .or_else(|| dev.and_then(|c| c.dev_keyvalue.clone()))
-            .unwrap_or_else(|| KeyValueBackend::Files(dev_dir.join("keyvalue")));
-        let blobstore = self
-            .blobstore
-            .clone()
-            .or_else(|| dev.and_then(|c| c.dev_blobstore.clone()))
-            .unwrap_or_else(|| BlobstoreBackend::Files(dev_dir.join("blobstore")));
+        let subscriptions = match (&self.subscriptions[..], dev) {
+            ([], Some(dev)) => dev.dev_subscriptions.clone(),
+            (flags, _) => flags.to_vec(),
+        };
         CapabilityOptions {
             // Later pairs win: the flags come last.
             config: dev_config.into_iter().chain(self.config.clone()).collect(),
             log_level: self.log_level,
-            keyvalue,
-            blobstore,
+            keyvalue: (self.keyvalue.clone())
+                .or_else(|| dev.and_then(|c| c.dev_keyvalue.clone()))
+                .unwrap_or_else(|| KeyValueBackend::Files(dev_dir.join("keyvalue"))),
+            blobstore: (self.blobstore.clone())
+                .or_else(|| dev.and_then(|c| c.dev_blobstore.clone()))
+                .unwrap_or_else(|| BlobstoreBackend::Files(dev_dir.join("blobstore"))),
+            messaging: (self.messaging.clone())
+                .or_else(|| dev.and_then(|c| c.dev_messaging.clone()))
+                .unwrap_or_default(),
+            subscriptions,
         }
+    }
+
+    /// For the app of a build: its package's `dev` table under the flags, and the embedded
+    /// stores in the build's target dir.
+    pub fn for_build(&self, built: &Build, app: &BuiltComponent) -> CapabilityOptions {
+        let dev = built.configs.get(&app.package);
+        self.with(dev, &built.output_dir.join("dev"))
     }
 
     /// For a component file or reference: the flags, and the embedded stores in wash's home.
@@ -86,14 +104,7 @@ impl CapabilityFlags {
             (Some(_), Some(_)) => PathBuf::new(),
             _ => crate::home::wash_home()?.join("dev"),
         };
-        Ok(CapabilityOptions {
-            config: self.config.clone(),
-            log_level: self.log_level,
-            keyvalue: (self.keyvalue.clone())
-                .unwrap_or_else(|| KeyValueBackend::Files(dev_dir.join("keyvalue"))),
-            blobstore: (self.blobstore.clone())
-                .unwrap_or_else(|| BlobstoreBackend::Files(dev_dir.join("blobstore"))),
-        })
+        Ok(self.with(None, &dev_dir))
     }
 }
 
@@ -110,7 +121,7 @@ pub trait RunEvents: ServeEvents {
 pub enum RunOutcome {
     /// A command exited with this code.
     Exited(i32),
-    /// The HTTP server was stopped.
+    /// The server (HTTP, messages) was stopped.
     Stopped,
 }
 
@@ -129,7 +140,11 @@ pub fn run(
     let caps = tokio
         .block_on(Capabilities::connect(&options, events.clone()))
         .map_err(RunError::from)?;
-    events.hosting(&runtime::host::backends(&loaded.imports, &options));
+    events.hosting(&runtime::host::backends(
+        &loaded.imports,
+        loaded.handles_messages,
+        &options,
+    ));
     let caps = Arc::new(caps);
     match loaded.kind {
         ComponentKind::Command => {
@@ -147,7 +162,7 @@ pub fn run(
                 .map_err(failed(format!("failed to run `{}`", path.display())))?;
             Ok(RunOutcome::Exited(code))
         }
-        ComponentKind::HttpProxy => {
+        ComponentKind::HttpProxy | ComponentKind::MessageHandler => {
             let grants = request.grants.clone();
             tokio
                 .block_on(runtime::serve(

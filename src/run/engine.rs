@@ -16,9 +16,24 @@ pub enum Compiler {
     Baseline,
 }
 
-/// The most instances alive at once; the HTTP server admits this many requests at a time and
-/// queues the rest.
+/// The most instances alive at once in this process; past it, a request or message waits in
+/// [`admit`] for one to finish.
 pub const MAX_INSTANCES: u32 = 100;
+
+/// Waits for room for one more instance; the room is freed when the permit is dropped, which
+/// is to be after the instance's store. The pool of every engine has slots for
+/// [`MAX_INSTANCES`], so with this no instantiation fails for want of a slot, across swaps too.
+pub(super) async fn admit() -> tokio::sync::OwnedSemaphorePermit {
+    static INSTANCES: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::LazyLock::new(|| {
+            std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_INSTANCES as usize))
+        });
+    INSTANCES
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the semaphore is never closed")
+}
 
 /// Slots per instance in the pools of core instances, memories and tables, for components
 /// made of several core modules.

@@ -1,5 +1,7 @@
-//! Serving a `wasi:http/incoming-handler` component: one fresh instance per request, the way
-//! wasmCloud and Spin run them.
+//! Serving a component until stopped: a `wasi:http/incoming-handler` one gets one fresh
+//! instance per request, the way wasmCloud and Spin run them; a `wasmcloud:messaging/handler`
+//! one (alone or as well) one per message on its subscriptions ([`super::messages`]). Both are
+//! hot-swappable (`wash dev`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,8 +17,9 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use super::engine::MAX_INSTANCES;
-use super::{Capabilities, Grants, GuestLog, Host, Loaded, RunError};
+use super::host::Subscription;
+use super::messages::Delivery;
+use super::{Capabilities, ComponentKind, Grants, GuestLog, Host, Loaded, RunError, engine};
 
 /// What the server tells its caller while it runs.
 pub trait ServeEvents: GuestLog {
@@ -27,6 +30,15 @@ pub trait ServeEvents: GuestLog {
     /// A request was answered (its headers sent): method, path, status, time to the headers.
     fn request(&self, method: &str, path: &str, status: u16, took: std::time::Duration) {
         let _ = (method, path, status, took);
+    }
+    /// A message handler's subscriptions are in place: messages on them reach it (`alone`: it
+    /// serves nothing else, no HTTP).
+    fn subscribed(&self, subscriptions: &[Subscription], alone: bool) {
+        let _ = (subscriptions, alone);
+    }
+    /// Handling a message failed (a trap, a limit, or the handler's own error).
+    fn message_failed(&self, subject: &str, error: &wasmtime::Error) {
+        let _ = (subject, error);
     }
 }
 
@@ -41,9 +53,6 @@ struct Server {
     grants: Grants,
     caps: Arc<Capabilities>,
     events: Arc<dyn ServeEvents>,
-    /// One permit per live instance: the pooling allocator has slots for this many, so
-    /// requests past it wait for one instead of failing.
-    instances: Arc<tokio::sync::Semaphore>,
 }
 
 /// A component to swap in while serving (`wash dev`); `done` says when it is in place (or why
@@ -51,6 +60,9 @@ struct Server {
 pub struct Swap {
     /// The component.
     pub loaded: Loaded,
+    /// Its subscriptions (from the rebuilt crate's Cargo.toml, or the flags): made again only
+    /// if they changed.
+    pub subscriptions: Vec<String>,
     /// Answered once the swap is done.
     pub done: tokio::sync::oneshot::Sender<Result<(), RunError>>,
 }
@@ -59,7 +71,8 @@ pub struct Swap {
 /// requests already running finish on the one they started with.
 pub type Swaps = tokio::sync::mpsc::UnboundedReceiver<Swap>;
 
-/// Serves the component on `addr` until `shutdown` completes.
+/// Serves the component until `shutdown` completes: over HTTP on `addr` if it exports
+/// `wasi:http/incoming-handler`, and to its subscriptions if it handles messages.
 pub async fn serve(
     loaded: &Loaded,
     grants: Grants,
@@ -71,7 +84,8 @@ pub async fn serve(
     serve_swappable(loaded, grants, caps, addr, events, shutdown, None).await
 }
 
-/// [`serve`], swapping in each component `swaps` delivers without closing the listener.
+/// [`serve`], swapping in each component `swaps` delivers without closing the listener or (when
+/// they are unchanged) the subscriptions.
 pub async fn serve_swappable(
     loaded: &Loaded,
     grants: Grants,
@@ -81,25 +95,23 @@ pub async fn serve_swappable(
     shutdown: impl Future<Output = ()>,
     mut swaps: Option<Swaps>,
 ) -> Result<(), RunError> {
-    let pre = proxy_pre(loaded)?;
     // Build one instance state up front so a bad `--dir` fails now, not on the first request.
     Host::new(&grants, &caps, "")?;
-
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| RunError::Bind { addr, source })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|source| RunError::Bind { addr, source })?;
-    events.listening(bound);
-
-    let server = Arc::new(Server {
-        pre: RwLock::new(pre),
+    // Subscribed before the listener is bound: once `Serving` is reported, messages flow too.
+    let subscriptions = caps.subscriptions().to_vec();
+    let delivery = Delivery::start(loaded, &grants, &caps, &events, &subscriptions).await?;
+    let http = match loaded.kind {
+        ComponentKind::HttpProxy => Some(listen(loaded, &grants, &caps, addr, &events).await?),
+        _ => None,
+    };
+    let mut served = Served {
+        http,
+        delivery,
+        shape: Shape::of(loaded),
         grants,
         caps,
         events,
-        instances: Arc::new(tokio::sync::Semaphore::new(MAX_INSTANCES as usize)),
-    });
+    };
     tokio::pin!(shutdown);
     loop {
         let next_swap = async {
@@ -108,41 +120,143 @@ pub async fn serve_swappable(
                 None => std::future::pending().await,
             }
         };
+        let next_connection = async {
+            match &served.http {
+                Some((listener, _)) => listener.accept().await,
+                None => std::future::pending().await,
+            }
+        };
         let accepted = tokio::select! {
             _ = &mut shutdown => return Ok(()),
             swap = next_swap => {
                 match swap {
-                    Some(Swap { loaded, done }) => {
-                        let swapped = proxy_pre(&loaded).map(|pre| {
-                            *server.pre.write().expect("no panics under the lock") = pre;
-                        });
-                        let _ = done.send(swapped);
+                    Some(Swap { loaded, subscriptions, done }) => {
+                        let _ = done.send(served.swap(&loaded, &subscriptions).await);
                     }
                     // The sender is gone: nothing more will be swapped in.
                     None => swaps = None,
                 }
                 continue;
             }
-            accepted = listener.accept() => accepted,
+            accepted = next_connection => accepted,
         };
         // A failed accept (e.g. too many open files) affects one client, not the server.
-        let Ok((stream, _peer)) = accepted else {
-            continue;
-        };
-        // Responses go out as soon as they are written, not after the client's next ACK.
-        let _ = stream.set_nodelay(true);
+        if let (Ok((stream, _peer)), Some((_, server))) = (accepted, &served.http) {
+            tokio::spawn(serve_connection(server.clone(), stream));
+        }
+    }
+}
+
+/// Answers the requests of one HTTP connection.
+async fn serve_connection(server: Arc<Server>, stream: tokio::net::TcpStream) {
+    // Responses go out as soon as they are written, not after the client's next ACK.
+    let _ = stream.set_nodelay(true);
+    let service = hyper::service::service_fn(move |req| {
         let server = server.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let server = server.clone();
-                async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
-            });
-            // Connection-level errors (client went away) concern only that client.
-            let _ = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
+    });
+    // Connection-level errors (client went away) concern only that client.
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// What is being served: the HTTP listener and its server, the message delivery.
+struct Served {
+    http: Option<(TcpListener, Arc<Server>)>,
+    delivery: Option<Delivery>,
+    shape: Shape,
+    grants: Grants,
+    caps: Arc<Capabilities>,
+    events: Arc<dyn ServeEvents>,
+}
+
+impl Served {
+    /// Puts `loaded` in place of the served component, with `subscriptions`; on an error, the
+    /// old component goes on being served as it was.
+    async fn swap(&mut self, loaded: &Loaded, subscriptions: &[String]) -> Result<(), RunError> {
+        self.shape.check(loaded)?;
+        let subscriptions = Subscription::parse_all(subscriptions)?;
+        let proxy = match self.http {
+            Some(_) => Some(proxy_pre(loaded)?),
+            None => None,
+        };
+        let (grants, caps, events) = (&self.grants, &self.caps, &self.events);
+        match self.delivery.as_mut() {
+            Some(d) if !subscriptions.is_empty() => {
+                d.swap(loaded, grants, caps, events, &subscriptions).await?
+            }
+            _ => {
+                self.delivery =
+                    Delivery::start(loaded, grants, caps, events, &subscriptions).await?
+            }
+        }
+        if let (Some((_, server)), Some(pre)) = (&self.http, proxy) {
+            *server.pre.write().expect("no panics under the lock") = pre;
+        }
+        Ok(())
+    }
+}
+
+/// Binds `addr` and reports it.
+async fn listen(
+    loaded: &Loaded,
+    grants: &Grants,
+    caps: &Arc<Capabilities>,
+    addr: SocketAddr,
+    events: &Arc<dyn ServeEvents>,
+) -> Result<(TcpListener, Arc<Server>), RunError> {
+    let pre = proxy_pre(loaded)?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| RunError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| RunError::Bind { addr, source })?;
+    events.listening(bound);
+    let server = Arc::new(Server {
+        pre: RwLock::new(pre),
+        grants: grants.clone(),
+        caps: caps.clone(),
+        events: events.clone(),
+    });
+    Ok((listener, server))
+}
+
+/// What a served component is served as; a hot swap keeps it.
+struct Shape {
+    http: bool,
+    messages: bool,
+}
+
+impl Shape {
+    fn of(loaded: &Loaded) -> Shape {
+        Shape {
+            http: loaded.kind == ComponentKind::HttpProxy,
+            messages: loaded.handles_messages,
+        }
+    }
+
+    fn check(&self, next: &Loaded) -> Result<(), RunError> {
+        let next = Shape::of(next);
+        let export = |now: bool, name: &str| {
+            let verb = if now {
+                "now exports"
+            } else {
+                "no longer exports"
+            };
+            Err(RunError::KindChanged {
+                change: format!("{verb} `{name}`"),
+            })
+        };
+        if next.http != self.http {
+            return export(next.http, "wasi:http/incoming-handler");
+        }
+        if next.messages != self.messages {
+            return export(next.messages, super::host::messaging::HANDLER);
+        }
+        Ok(())
     }
 }
 
@@ -182,7 +296,7 @@ impl Server {
         &self,
         req: hyper::Request<hyper::body::Incoming>,
     ) -> wasmtime::Result<hyper::Response<HyperOutgoingBody>> {
-        let permit = self.instances.clone().acquire_owned().await?;
+        let permit = engine::admit().await;
         let pre = self.pre.read().expect("no panics under the lock").clone();
         let mut store = Host::new(&self.grants, &self.caps, "")?.into_store(
             pre.engine(),

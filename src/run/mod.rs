@@ -1,16 +1,20 @@
 //! `wash run`: a component on an embedded wasmtime. A `wasi:cli/run` command runs once; a
-//! `wasi:http/incoming-handler` component is served over HTTP, one instance per request.
+//! `wasi:http/incoming-handler` component is served over HTTP, one instance per request; a
+//! `wasmcloud:messaging/handler` component (alone or with HTTP) is given the messages on its
+//! subscriptions, one instance per message.
 //!
 //! Nothing is granted unless asked for: no host environment, no files, no network, no outgoing
 //! HTTP. Standard input and output are the terminal's, as with any command. Besides WASI,
-//! [`host`] provides wasi:config, wasi:logging, wasi:keyvalue and wasi:blobstore; [`load`] links them all, the
-//! same way for both kinds of component, or lists every import nothing provides.
+//! [`host`] provides wasi:config, wasi:logging, wasi:keyvalue, wasi:blobstore and
+//! wasmcloud:messaging; [`load`] links them all, the same way for every kind of component, or
+//! lists every import nothing provides.
 
 mod command;
 mod engine;
 pub mod host;
 pub mod http;
 mod limits;
+mod messages;
 mod outgoing;
 
 use std::net::SocketAddr;
@@ -26,7 +30,7 @@ pub use command::run_command;
 pub use engine::Compiler;
 pub use host::{
     Backend, BlobstoreBackend, Capabilities, CapabilityError, CapabilityOptions, GuestLog,
-    KeyValueBackend, LogLevel, MissingImport, UnknownScheme,
+    KeyValueBackend, LogLevel, MessagingBackend, MissingImport, Subscription, UnknownScheme,
 };
 pub use http::{ServeEvents, Swap, Swaps, serve, serve_swappable};
 pub use limits::Limits;
@@ -83,8 +87,11 @@ impl std::str::FromStr for DirGrant {
 pub enum ComponentKind {
     /// Exports `wasi:cli/run`.
     Command,
-    /// Exports `wasi:http/incoming-handler`.
+    /// Exports `wasi:http/incoming-handler` (and maybe `wasmcloud:messaging/handler` too:
+    /// [`Loaded::handles_messages`]).
     HttpProxy,
+    /// Exports `wasmcloud:messaging/handler`, not `wasi:http/incoming-handler`.
+    MessageHandler,
 }
 
 /// What can go wrong running a component.
@@ -101,8 +108,8 @@ pub enum RunError {
     },
     /// It exports neither entry point.
     #[error(
-        "`{path}` exports neither `wasi:cli/run` nor `wasi:http/incoming-handler`, so there is \
-         nothing to run (its exports: {exports})"
+        "`{path}` exports none of `wasi:cli/run`, `wasi:http/incoming-handler` and \
+         `wasmcloud:messaging/handler`, so there is nothing to run (its exports: {exports})"
     )]
     NotRunnable {
         /// The file.
@@ -146,6 +153,27 @@ pub enum RunError {
     /// A capability's backend could not start (its server is unreachable).
     #[error(transparent)]
     Capability(#[from] CapabilityError),
+    /// A message handler with nothing else to do, and no subjects to listen on.
+    #[error(
+        "the component only handles messages (it exports `wasmcloud:messaging/handler`), but \
+         it is subscribed to nothing, so no message would ever reach it"
+    )]
+    NoSubscriptions,
+    /// The subscriptions could not be made.
+    #[error("cannot subscribe to {subjects}")]
+    Subscribe {
+        /// The subjects.
+        subjects: String,
+        /// The backend's reason.
+        #[source]
+        source: BoxError,
+    },
+    /// A hot swap would change what the component is served as.
+    #[error("the new build {change}; restart to serve it as such")]
+    KindChanged {
+        /// What changed (`no longer exports `wasi:http/incoming-handler``).
+        change: String,
+    },
 }
 
 impl crate::hint::Hint for RunError {
@@ -155,12 +183,17 @@ impl crate::hint::Hint for RunError {
                 Some(format!("`wash inspect {}` shows its world", path.display()))
             }
             RunError::Bind { .. } => Some("pass `--addr 127.0.0.1:PORT` with a free port".into()),
+            RunError::Capability(e) => crate::hint::Hint::hint(e),
+            RunError::NoSubscriptions => Some(
+                "pass `--subscribe SUBJECT` (repeatable), or set `subscriptions = [\"SUBJECT\"]` \
+                 in `[package.metadata.wasmcloud.dev]` of Cargo.toml"
+                    .into(),
+            ),
             RunError::MissingImports { .. } => Some(
                 "docs/capabilities.md lists what `wash run` hosts; `wash inspect` shows the \
                  component's imports"
                     .into(),
             ),
-            RunError::Capability(e) => crate::hint::Hint::hint(e),
             _ => None,
         }
     }
@@ -181,6 +214,9 @@ pub struct Loaded {
     pre: InstancePre<Host>,
     /// How it can be run.
     pub kind: ComponentKind,
+    /// Whether it exports `wasmcloud:messaging/handler` (messages on its subscriptions are
+    /// delivered to it).
+    pub handles_messages: bool,
     /// The names of its imports (`wasi:keyvalue/store@0.2.0-draft`).
     pub imports: Vec<String>,
 }
@@ -214,8 +250,11 @@ pub fn load_with(path: &std::path::Path, compiler: Compiler) -> Result<Loaded, R
         .map(|(name, _)| name.to_string())
         .collect();
     let has = |prefix: &str| exports.iter().any(|e| e.starts_with(prefix));
+    let handles_messages = exports.iter().any(|e| e == host::messaging::HANDLER);
     let kind = if has("wasi:http/incoming-handler@0.2") {
         ComponentKind::HttpProxy
+    } else if handles_messages {
+        ComponentKind::MessageHandler
     } else if has("wasi:cli/run@0.2") {
         ComponentKind::Command
     } else {
@@ -235,6 +274,7 @@ pub fn load_with(path: &std::path::Path, compiler: Compiler) -> Result<Loaded, R
         engine,
         pre,
         kind,
+        handles_messages,
         imports,
     })
 }

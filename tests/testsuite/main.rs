@@ -15,6 +15,7 @@ mod help;
 mod inspect;
 mod keyvalue;
 mod layout;
+mod messaging;
 mod new;
 mod oci;
 mod registry;

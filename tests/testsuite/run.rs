@@ -102,7 +102,7 @@ fn a_component_with_nothing_to_run_is_refused() {
     let out = run(wash().arg("run").arg(&empty), false);
     let err = stderr(&out);
     assert!(
-        err.contains("exports neither `wasi:cli/run` nor `wasi:http/incoming-handler`"),
+        err.contains("exports none of `wasi:cli/run`, `wasi:http/incoming-handler` and"),
         "{err}"
     );
 }

@@ -179,6 +179,27 @@ pub fn blob_probe() -> &'static Fixture {
     })
 }
 
+/// `tests/fixtures/msg-greeter`: a message handler (wasmcloud:messaging) and nothing else.
+pub fn msg_greeter() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/msg-greeter");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
+/// `tests/fixtures/msg-http`: an HTTP component that sends messaging requests and handles
+/// messages too.
+pub fn msg_http() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/msg-http");
+        let wasm = build_json(&dir);
+        Fixture { dir, wasm }
+    })
+}
+
 /// Writes a WAT text as a binary file and returns its path.
 pub fn wat_file(dir: &Path, name: &str, wat: &str) -> PathBuf {
     let path = dir.join(name);

@@ -132,6 +132,57 @@ pub mod wasi {
     }
 }
 
+/// wasmCloud interfaces, from the WIT pinned in this crate's `wit/` folder: `messaging`
+/// (`wasmcloud:messaging@0.2.0`), behind the Cargo feature of the same name.
+pub mod wasmcloud {
+    /// `wasmcloud:messaging`: `consumer::request(subject, body, timeout_ms)` and
+    /// `consumer::publish(&msg)` to send; to receive, implement [`handler::Guest`] and export
+    /// it with [`messaging_handler!`](crate::messaging_handler):
+    ///
+    /// ```ignore
+    /// use wash::wasmcloud::messaging::{consumer, handler, types::BrokerMessage};
+    ///
+    /// struct Echo;
+    ///
+    /// impl handler::Guest for Echo {
+    ///     fn handle_message(msg: BrokerMessage) -> Result<(), String> {
+    ///         let Some(reply_to) = msg.reply_to else { return Ok(()) };
+    ///         consumer::publish(&BrokerMessage { subject: reply_to, body: msg.body, reply_to: None })
+    ///     }
+    /// }
+    ///
+    /// wash::messaging_handler!(Echo);
+    /// ```
+    ///
+    /// `wash run --subscribe SUBJECT` (or `subscriptions` in `[package.metadata.wasmcloud.dev]`)
+    /// says which messages reach it; each is handled by a fresh instance.
+    #[cfg(feature = "messaging")]
+    pub mod messaging {
+        #[doc(hidden)]
+        pub mod bindings {
+            wit_bindgen::generate!({
+                path: "wit",
+                world: "wash:sdk/messaging",
+                generate_all,
+                pub_export_macro: true,
+                export_macro_name: "export_messaging_handler",
+            });
+        }
+        pub use bindings::exports::wasmcloud::messaging::handler;
+        pub use bindings::wasmcloud::messaging::{consumer, types};
+    }
+}
+
+/// Exports a type that implements `wash::wasmcloud::messaging::handler::Guest` as the
+/// component's `wasmcloud:messaging/handler` (feature `messaging`).
+#[cfg(feature = "messaging")]
+#[macro_export]
+macro_rules! messaging_handler {
+    ($ty:ident) => {
+        $crate::__export_messaging_impl!($ty with_types_in $crate::wasmcloud::messaging::bindings);
+    };
+}
+
 use alloc::string::String;
 use alloc::vec::Vec;
 

@@ -5,7 +5,7 @@
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::{blobstore, config, keyvalue, logging};
+use super::{blobstore, config, keyvalue, logging, messaging};
 
 /// WASI 0.2 interfaces from wasmtime-wasi and wasmtime-wasi-http, by package; any `0.2.x`
 /// matches (wasmtime links semver-compatible versions).
@@ -49,7 +49,6 @@ const NOT_YET: &[&str] = &[
     "wasi:otel",
     "wasmcloud:blobstore",
     "wasmcloud:keyvalue",
-    "wasmcloud:messaging",
     "wasmcloud:postgres",
     "wasmcloud:secrets",
 ];
@@ -60,6 +59,7 @@ fn hosted() -> impl Iterator<Item = &'static str> {
         .into_iter()
         .chain(keyvalue::INTERFACES)
         .chain(blobstore::INTERFACES)
+        .chain(messaging::INTERFACES)
 }
 
 /// An import the linker has no implementation for.
@@ -142,6 +142,8 @@ mod tests {
             "wasi:blobstore/container@0.2.0-draft",
             "wasi:blobstore/types@0.2.0-draft",
             "wasi:blobstore/blobstore@0.2.0-draft",
+            "wasmcloud:messaging/consumer@0.2.0",
+            "wasmcloud:messaging/types@0.2.0",
         ] {
             assert!(provided(name), "{name}");
         }
@@ -151,6 +153,7 @@ mod tests {
             "wasi:http/incoming-handler@0.2.0",
             "wasi:blobstore/container@0.2.0-draft2",
             "wasmcloud:blobstore/blobstore@0.1.0",
+            "wasmcloud:messaging/consumer@0.1.0",
             "acme:kv/store",
             "greet",
         ] {
@@ -207,7 +210,13 @@ mod tests {
 
     #[test]
     fn the_host_wit_is_the_sdk_wit() {
-        for file in ["keyvalue.wit", "logging.wit", "blobstore.wit", "io.wit"] {
+        for file in [
+            "keyvalue.wit",
+            "logging.wit",
+            "blobstore.wit",
+            "io.wit",
+            "messaging.wit",
+        ] {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
             let host = std::fs::read_to_string(root.join("src/run/host/wit/deps").join(file));
             let sdk = std::fs::read_to_string(root.join("crates/wash-sdk/wit/deps").join(file));

@@ -1,11 +1,12 @@
 //! The interfaces `wash run` hosts besides WASI and wasi:http, at the versions wasmCloud v2.7's
 //! host implements (docs/capabilities.md): `wasi:config@0.2.0-rc.1`, `wasi:logging@0.1.0-draft`,
-//! `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`) and `wasi:blobstore@0.2.0-draft`
-//! (`types`, `container`, `blobstore`). One file per interface, one per backend (`kv_store`,
-//! `kv_nats`, `kv_redis`; `blob_files`, `blob_nats`, chosen in `blob_backend`);
-//! [`add_to_linker`] adds them all, [`imports`] says what a component needs that none of them
-//! (nor WASI) provides. [`Capabilities::connect`] reaches the servers the options name before
-//! anything runs.
+//! `wasi:keyvalue@0.2.0-draft` (`store`, `atomics`, `batch`), `wasi:blobstore@0.2.0-draft`
+//! (`types`, `container`, `blobstore`) and `wasmcloud:messaging@0.2.0` (`consumer`; the
+//! `handler` export is called by [`crate::run`]). One file per interface, one per backend
+//! (`kv_store`, `kv_nats`, `kv_redis`; `blob_files`, `blob_nats`, chosen in `blob_backend`;
+//! `messaging_local`, `messaging_nats`); [`add_to_linker`] adds them all, [`imports`] says what a
+//! component needs that none of them (nor WASI) provides. [`Capabilities::connect`] reaches the
+//! servers the options name before anything runs.
 
 mod blob_backend;
 mod blob_files;
@@ -18,6 +19,9 @@ mod kv_nats;
 mod kv_redis;
 pub mod kv_store;
 mod logging;
+pub mod messaging;
+mod messaging_local;
+mod messaging_nats;
 pub mod nats;
 
 use std::fmt;
@@ -32,6 +36,7 @@ use wasmtime_wasi_config::WasiConfigVariables;
 pub use blob_backend::BlobstoreBackend;
 pub use imports::MissingImport;
 pub use kv_store::KeyValueStore;
+pub use messaging::{Message, MessagingBackend, Subscription};
 
 /// A `wasi:logging` level, lowest first.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -175,6 +180,14 @@ pub enum CapabilityError {
         #[source]
         source: BoxError,
     },
+    /// A subscription is not a NATS subject (with an optional queue group).
+    #[error("cannot subscribe to `{subscription}`: {reason}")]
+    Subscription {
+        /// The subscription as given.
+        subscription: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 impl crate::hint::Hint for CapabilityError {
@@ -185,6 +198,12 @@ impl crate::hint::Hint for CapabilityError {
                  `--{capability}` or `{capability}` in `[package.metadata.wasmcloud.dev]` of \
                  Cargo.toml"
             )),
+            CapabilityError::Subscription { .. } => Some(
+                "a subject is dot-separated tokens, `*` for any one token, `>` as the last for \
+                 the rest (`orders.*.created`, `orders.>`); a queue group follows after a space \
+                 (`--subscribe \"orders.> workers\"`)"
+                    .into(),
+            ),
         }
     }
 }
@@ -220,6 +239,11 @@ pub struct CapabilityOptions {
     pub keyvalue: KeyValueBackend,
     /// What backs `wasi:blobstore`.
     pub blobstore: BlobstoreBackend,
+    /// What carries `wasmcloud:messaging`.
+    pub messaging: MessagingBackend,
+    /// The subjects delivered to a component that exports `wasmcloud:messaging/handler`, each
+    /// `SUBJECT` or `SUBJECT QUEUE-GROUP`.
+    pub subscriptions: Vec<String>,
 }
 
 /// The capabilities of one run, shared by every instance of it: a write one HTTP request makes
@@ -230,6 +254,8 @@ pub struct Capabilities {
     log: Arc<dyn GuestLog>,
     keyvalue: keyvalue::KeyValue,
     blobstore: blob_backend::Blobstore,
+    messaging: messaging::Messaging,
+    subscriptions: Vec<Subscription>,
 }
 
 impl Capabilities {
@@ -247,7 +273,19 @@ impl Capabilities {
             log,
             keyvalue: keyvalue::KeyValue::connect(&options.keyvalue, &connections).await?,
             blobstore: blob_backend::Blobstore::connect(&options.blobstore, &connections).await?,
+            subscriptions: Subscription::parse_all(&options.subscriptions)?,
+            messaging: messaging::Messaging::connect(&options.messaging, &connections).await?,
         })
+    }
+
+    /// The subscriptions a message handler is given.
+    pub fn subscriptions(&self) -> &[Subscription] {
+        &self.subscriptions
+    }
+
+    /// The run's messaging, shared by the consumer imports and the handler's deliveries.
+    pub fn messaging(&self) -> &messaging::Messaging {
+        &self.messaging
     }
 }
 
@@ -262,20 +300,26 @@ pub fn add_to_linker<T: CapabilityView>(linker: &mut Linker<T>) -> wasmtime::Res
     config::add_to_linker(linker)?;
     logging::add_to_linker(linker)?;
     keyvalue::add_to_linker(linker)?;
-    blobstore::add_to_linker(linker)
+    blobstore::add_to_linker(linker)?;
+    messaging::add_to_linker(linker)
 }
 
 /// What backs one capability a component imports, for the start-up report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
-    /// `keyvalue`, `blobstore`, `config` or `logging`.
+    /// `keyvalue`, `blobstore`, `config`, `logging` or `messaging`.
     pub capability: &'static str,
     /// What backs it (`files in target/wasmcloud/dev/keyvalue`, `Redis at redis://…`).
     pub detail: String,
 }
 
-/// The backend of each capability among `imports` (component import names).
-pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend> {
+/// The backend of each capability among `imports` (component import names), and messaging for
+/// a component that `handles_messages` (exports `wasmcloud:messaging/handler`).
+pub fn backends(
+    imports: &[String],
+    handles_messages: bool,
+    options: &CapabilityOptions,
+) -> Vec<Backend> {
     let uses = |prefix: &str| imports.iter().any(|i| i.starts_with(prefix));
     let mut out = Vec::new();
     if uses("wasi:keyvalue/") {
@@ -303,6 +347,12 @@ pub fn backends(imports: &[String], options: &CapabilityOptions) -> Vec<Backend>
                     keys.into_iter().collect::<Vec<_>>().join(", ")
                 ),
             },
+        });
+    }
+    if handles_messages || uses("wasmcloud:messaging/") {
+        out.push(Backend {
+            capability: "messaging",
+            detail: messaging::describe(options, handles_messages),
         });
     }
     if uses("wasi:logging/") {
