@@ -258,15 +258,7 @@ fn keyvalue(value: &str, dir: &Path, manifest: &Path) -> Result<KeyValueBackend,
     match KeyValueBackend::parse(value) {
         Ok(KeyValueBackend::Files(folder)) => Ok(KeyValueBackend::Files(dir.join(folder))),
         Ok(backend) => Ok(backend),
-        Err(e) => Err(ConfigError::at(
-            manifest,
-            &path_of(&["dev", "keyvalue"]),
-            Problem::Invalid(format!(
-                "no keyvalue backend speaks `{}://` (`{}`)",
-                e.scheme, e.value
-            )),
-            None,
-        )),
+        Err(e) => Err(unknown_scheme(manifest, "keyvalue", &e)),
     }
 }
 
@@ -275,16 +267,21 @@ fn blobstore(value: &str, dir: &Path, manifest: &Path) -> Result<BlobstoreBacken
     match BlobstoreBackend::parse(value) {
         Ok(BlobstoreBackend::Files(folder)) => Ok(BlobstoreBackend::Files(dir.join(folder))),
         Ok(backend) => Ok(backend),
-        Err(e) => Err(ConfigError::at(
-            manifest,
-            &path_of(&["dev", "blobstore"]),
-            Problem::Invalid(format!(
-                "no blobstore backend speaks `{}://` (`{}`)",
-                e.scheme, e.value
-            )),
-            None,
-        )),
+        Err(e) => Err(unknown_scheme(manifest, "blobstore", &e)),
     }
+}
+
+/// `dev.KEY` names a scheme no backend of that capability speaks.
+fn unknown_scheme(manifest: &Path, key: &str, e: &crate::run::UnknownScheme) -> ConfigError {
+    ConfigError::at(
+        manifest,
+        &path_of(&["dev", key]),
+        Problem::Invalid(format!(
+            "no {key} backend speaks `{}://` (`{}`)",
+            e.scheme, e.value
+        )),
+        None,
+    )
 }
 
 /// `dev.messaging`: `in-process` or a `nats://` URL.

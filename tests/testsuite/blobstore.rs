@@ -251,18 +251,9 @@ fn cargo_toml_selects_the_backend_and_the_flag_wins() {
     assert!(app.join("state/blobs/probe/big.bin").is_file());
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn an_unreachable_nats_stops_the_run_before_the_component_starts() {
-    let url = format!("nats://127.0.0.1:{}", closed_port());
+    let url = format!("nats://127.0.0.1:{}", free_port());
     let out = probe(&url, "write", false);
     assert!(
         stdout(&out).is_empty(),

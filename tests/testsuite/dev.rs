@@ -1,28 +1,17 @@
 //! `wash dev`: a real project built, served, edited, rebuilt and swapped in behind the same
 //! port; a burst of saves makes one rebuild; a broken build keeps the old version serving.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::*;
 
-/// A running `wash dev`, its stderr lines delivered as they come.
+/// A running `wash dev` serving HTTP, and its address.
 struct Dev {
-    child: Child,
+    wash: Watched,
     addr: String,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Dev {
@@ -31,33 +20,14 @@ impl Dev {
     }
 
     /// `wash -v dev ARGS…` in `project`.
-    #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
     fn start_with(project: &Path, args: &[&str]) -> Dev {
-        let mut child = wash()
-            .args(["-v", "dev", "--addr", "127.0.0.1:0"])
+        let mut cmd = wash();
+        cmd.args(["-v", "dev", "--addr", "127.0.0.1:0"])
             .args(args)
-            .current_dir(project)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut dev = Dev {
-            child,
-            addr: String::new(),
-            lines,
-            seen: Vec::new(),
-        };
-        let serving = dev.wait_for("Serving http://");
-        dev.addr = serving
+            .current_dir(project);
+        let mut wash = Watched::start(cmd);
+        let serving = wash.wait_for("Serving http://");
+        let addr = serving
             .split("Serving http://")
             .nth(1)
             .unwrap()
@@ -65,37 +35,15 @@ impl Dev {
             .next()
             .unwrap()
             .to_string();
-        dev
+        Dev { wash, addr }
     }
 
-    /// Waits for a stderr line containing `text` (builds are slow under load: minutes).
     fn wait_for(&mut self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(text) {
-                        return line;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!(
-                        "no `{text}` from wash dev; it said:\n{}",
-                        self.seen.join("\n")
-                    )
-                }
-                Err(RecvTimeoutError::Disconnected) => panic!(
-                    "wash dev exited before `{text}`; it said:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
-        }
+        self.wash.wait_for(text)
     }
 
     fn count(&self, text: &str) -> usize {
-        self.seen.iter().filter(|l| l.contains(text)).count()
+        self.wash.count(text)
     }
 
     fn body(&self) -> String {
@@ -110,14 +58,8 @@ impl Dev {
             .to_string()
     }
 
-    fn interrupt(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        self.child.wait().unwrap()
+    fn interrupt(self) -> std::process::ExitStatus {
+        self.wash.interrupt()
     }
 }
 
@@ -157,14 +99,12 @@ fn an_edit_is_served_on_the_same_port_and_a_broken_build_keeps_the_old_one() {
     dev.wait_for("Rebuilt");
     // Anything more than one rebuild would show within a few debounce periods.
     std::thread::sleep(settle());
-    while let Ok(line) = dev.lines.try_recv() {
-        dev.seen.push(line);
-    }
+    dev.wash.drain();
     assert_eq!(
         dev.count("Rebuilding"),
         before + 1,
         "{}",
-        dev.seen.join("\n")
+        dev.wash.seen.join("\n")
     );
 
     // A broken build: the compiler's errors, and the last good version still answers.

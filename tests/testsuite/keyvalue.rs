@@ -84,15 +84,6 @@ fn kv_probe_reads_back_what_it_wrote_through_redis() {
     assert_eq!(redis_get(&redis, "runs"), "");
 }
 
-/// A port nothing listens on.
-fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn unreachable_settings() -> insta::Settings {
     let mut settings = redactions();
     settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
@@ -102,7 +93,7 @@ fn unreachable_settings() -> insta::Settings {
 #[test]
 fn an_unreachable_server_stops_the_run_before_the_component_starts() {
     for scheme in ["nats", "redis"] {
-        let url = format!("{scheme}://127.0.0.1:{}", closed_port());
+        let url = format!("{scheme}://127.0.0.1:{}", free_port());
         let started = Instant::now();
         let out = probe(&url, false);
         assert!(

@@ -3,81 +3,15 @@
 //! over a real `nats-server`, separate wash processes talking through it, a plain NATS client
 //! talking to a component, and the start-up errors.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::run::Server as HttpServer;
 use crate::servers;
 use crate::support::*;
 
-/// A running `wash` (`run` or `dev`) that serves no HTTP, its stderr lines delivered as they
-/// come; killed on drop.
-struct Wash {
-    child: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Drop for Wash {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Wash {
-    #[allow(clippy::zombie_processes)] // waited for on drop, or by `interrupt`
-    fn start(mut cmd: Command) -> Wash {
-        let mut child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Wash {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits for a stderr line containing `text` (a build under load can take minutes).
-    fn wait_for(&mut self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(300);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(text) {
-                        return line;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
-                    panic!("no `{text}` from wash; it said:\n{}", self.seen.join("\n"))
-                }
-            }
-        }
-    }
-
-    fn interrupt(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-        assert!(sent.success());
-        self.child.wait().unwrap()
-    }
-}
+/// A running `wash` (`run` or `dev`) that serves no HTTP.
+type Wash = Watched;
 
 /// The body of an HTTP/1.0 response, and its status line.
 fn split(response: &str) -> (&str, &str) {

@@ -140,14 +140,6 @@ impl Drop for Registry {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `GET path` over plain HTTP/1.0; the status code, or `None` if nothing answers.
 fn http_status(host: &str, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(host).ok()?;
