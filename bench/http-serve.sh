@@ -4,9 +4,10 @@
 # each loaded by `wrk -t1 -c8` on loopback, alternating, `runs` rounds of `secs` seconds.
 # Prints requests per second for each, the ratio wash/wasmtime (goal >= 1.0) and the spread,
 # and each server's resident memory after the load.
-# Latest (2026-12-01, this 2-core machine, release wash with epoch interruption on, wasmtime-cli
-# 48.0.8, 5 x 8 s): wash run 8,937 req/s, wasmtime serve 9,842 -> 0.91x (goal >= 1.0x not met);
-# resident memory after the load 17.2 MiB vs 33.7 MiB.
+# Latest (2026-12-01, this 2-core machine with other builds running, release wash with the
+# pooling allocator, wasmtime-cli 48.0.8, 5 x 8 s): wash run 14,199 req/s, wasmtime serve 9,052
+# -> 1.57x (goal >= 1.0x met; it was 0.91x before pooling and TCP_NODELAY); resident memory
+# after the load 22.0 MiB vs 24.4 MiB.
 # Usage: bash bench/http-serve.sh [runs] [secs]   (WASH=path/to/wash to skip building wash;
 #        installs wrk with apt and wasmtime-cli with `cargo install --locked` when missing)
 set -euo pipefail
