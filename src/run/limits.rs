@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
 
 /// How often the epoch advances: the resolution of the time limit.
 const TICK: Duration = Duration::from_millis(10);
@@ -38,15 +38,25 @@ impl Limits {
             .build()
     }
 
-    /// Sets a store's deadline: the request timeout for a request, none for a command.
+    /// Sets a store's deadline: the request timeout for a request, none for a command. A
+    /// request's guest also yields to the other tasks at every tick, so one that loops never
+    /// holds a thread the server needs (to accept, or to run other requests) for longer than
+    /// a tick; at the deadline it traps.
     pub(super) fn apply_deadline<T>(&self, store: &mut Store<T>, request: bool) {
-        let ticks = if request {
-            (self.request_timeout.as_millis() / TICK.as_millis()).max(1) as u64
-        } else {
-            u64::MAX / 2
-        };
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        if !request {
+            store.set_epoch_deadline(u64::MAX / 2);
+            store.epoch_deadline_trap();
+            return;
+        }
+        let deadline = std::time::Instant::now() + self.request_timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if std::time::Instant::now() >= deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
     }
 
     /// Says which limit a failed instance hit, if it was one of these.

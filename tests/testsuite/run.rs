@@ -320,3 +320,57 @@ fn a_runaway_request_hits_its_limit_and_the_others_are_still_served() {
     assert!(server.get("/").ends_with("\r\n\r\nok\n"));
     assert!(server.interrupt().success());
 }
+
+/// More requests at once than the instance pool has slots (100): the ones past it wait for a
+/// slot instead of failing for want of one. 120 handlers that spin until the 1 s limit each hold
+/// an instance for that long; every one ends at the time limit, none with a pool error.
+#[test]
+fn requests_past_the_instance_pool_wait_for_a_slot() {
+    let mut cmd = wash();
+    cmd.args(["-v", "run"])
+        .arg(&http_limits().wasm)
+        .args(["--timeout", "1"]);
+    let server = std::sync::Arc::new(Server::start_cmd(cmd));
+    let requests: Vec<_> = (0..120)
+        .map(|_| {
+            let server = server.clone();
+            std::thread::spawn(move || server.get("/spin"))
+        })
+        .collect();
+    for request in requests {
+        let response = request.join().unwrap();
+        assert!(response.starts_with("HTTP/1.0 500"), "{response}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let limited = |log: &str| log.matches("ran past the time limit of 1s").count();
+    let mut log = server.wait_for_log("time limit");
+    while limited(&log) < 120 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        log = server.wait_for_log("time limit");
+    }
+    assert_eq!(limited(&log), 120, "{log}");
+    assert!(!log.contains("pool"), "{log}");
+    // And it still serves.
+    assert!(server.get("/").ends_with("\r\n\r\nok\n"));
+}
+
+/// Where the pool's address space cannot be reserved (a small `ulimit -v`), instances are
+/// allocated one by one and the component is served all the same.
+#[test]
+fn under_a_small_address_space_limit_it_still_serves() {
+    let base = wash();
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.arg("--as=16000000000")
+        .arg("--")
+        .arg(base.get_program())
+        .envs(base.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .arg("run")
+        .arg(&http_hello().wasm);
+    let server = Server::start_cmd(cmd);
+    assert!(
+        server
+            .get("/")
+            .ends_with("\r\n\r\nHello from http-fixture\n")
+    );
+    assert!(server.interrupt().success());
+}
