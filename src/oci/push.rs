@@ -91,22 +91,7 @@ pub async fn push(
         let monolithic = size <= options.chunked_above;
         std::thread::spawn(move || super::client_with(&reference, &client_options, monolithic))
     };
-    let inspection = inspect::inspect_bytes(path, &component, &Default::default())?;
-    let created = layout::created_now();
-    // Without a crate, the file's name is the title of last resort.
-    let package = options.package.clone().or_else(|| {
-        Some(PackageInfo {
-            name: path.file_stem()?.to_string_lossy().into_owned(),
-            ..PackageInfo::default()
-        })
-    });
-    let annotations = layout::annotations(
-        &inspection,
-        package.as_ref(),
-        &created,
-        &options.annotations,
-    );
-    let artifact = layout::assemble(component, &inspection, annotations, &created);
+    let artifact = artifact(path, component, options)?;
     let oci_ref = reference.as_oci();
     let fail = |e| OciError::from_client(e, &reference, &options.client);
     let client = client.join().expect("making an HTTP client does not panic");
@@ -128,51 +113,15 @@ pub async fn push(
         });
     }
 
-    let mut uploaded_bytes = 0;
-    let mut blobs_uploaded = 0;
     let layer_digest = artifact.layer_digest().to_string();
-    if !client
-        .blob_exists(oci_ref, &layer_digest)
+    let layer = upload_layer(&client, oci_ref, &artifact, &options.progress)
         .await
-        .map_err(fail)?
-    {
-        let progress = options.progress.clone();
-        progress.start("component", size);
-        let chunks: Vec<oci_client::errors::Result<bytes::Bytes>> = (0..artifact.layer.len())
-            .step_by(CHUNK)
-            .map(|at| {
-                Ok(artifact
-                    .layer
-                    .slice(at..(at + CHUNK).min(artifact.layer.len())))
-            })
-            .collect();
-        let counted = progress.clone();
-        let stream = futures_util::stream::iter(chunks).inspect(move |c| {
-            if let Ok(c) = c {
-                counted.advance(c.len() as u64);
-            }
-        });
-        let result = client
-            .push_blob_stream(oci_ref, stream, &layer_digest, Some(size))
-            .await;
-        progress.finish();
-        result.map_err(fail)?;
-        uploaded_bytes += size;
-        blobs_uploaded += 1;
-    }
-    let config_digest = artifact.manifest.config.digest.clone();
-    if !client
-        .blob_exists(oci_ref, &config_digest)
+        .map_err(fail)?;
+    let config = upload_config(&client, oci_ref, &artifact)
         .await
-        .map_err(fail)?
-    {
-        client
-            .push_blob(oci_ref, artifact.config_bytes.clone(), &config_digest)
-            .await
-            .map_err(fail)?;
-        uploaded_bytes += artifact.config_bytes.len() as u64;
-        blobs_uploaded += 1;
-    }
+        .map_err(fail)?;
+    let uploaded = [layer, config].into_iter().flatten();
+    let (uploaded_bytes, blobs_uploaded) = uploaded.fold((0, 0), |(b, n), size| (b + size, n + 1));
     client
         .push_manifest_raw(
             oci_ref,
@@ -190,6 +139,86 @@ pub async fn push(
         blobs_uploaded,
         unchanged: false,
     })
+}
+
+/// The OCI artifact of `component`: its layer, config and manifest, annotated from what the
+/// component says about itself and the crate (or, without one, the file's name as the title).
+fn artifact(
+    path: &Path,
+    component: bytes::Bytes,
+    options: &PushOptions,
+) -> Result<layout::Artifact, OciError> {
+    let inspection = inspect::inspect_bytes(path, &component, &Default::default())?;
+    let created = layout::created_now();
+    let package = options.package.clone().or_else(|| {
+        Some(PackageInfo {
+            name: path.file_stem()?.to_string_lossy().into_owned(),
+            ..PackageInfo::default()
+        })
+    });
+    let annotations = layout::annotations(
+        &inspection,
+        package.as_ref(),
+        &created,
+        &options.annotations,
+    );
+    Ok(layout::assemble(
+        component,
+        &inspection,
+        annotations,
+        &created,
+    ))
+}
+
+/// Uploads the component layer in chunks, with progress, unless the registry has it; the
+/// bytes sent, if any.
+async fn upload_layer(
+    client: &oci_client::Client,
+    oci_ref: &oci_client::Reference,
+    artifact: &layout::Artifact,
+    progress: &ProgressHandle,
+) -> oci_client::errors::Result<Option<u64>> {
+    let digest = artifact.layer_digest().to_string();
+    if client.blob_exists(oci_ref, &digest).await? {
+        return Ok(None);
+    }
+    let size = artifact.layer.len() as u64;
+    progress.start("component", size);
+    let chunks: Vec<oci_client::errors::Result<bytes::Bytes>> = (0..artifact.layer.len())
+        .step_by(CHUNK)
+        .map(|at| {
+            Ok(artifact
+                .layer
+                .slice(at..(at + CHUNK).min(artifact.layer.len())))
+        })
+        .collect();
+    let counted = progress.clone();
+    let stream = futures_util::stream::iter(chunks).inspect(move |c| {
+        if let Ok(c) = c {
+            counted.advance(c.len() as u64);
+        }
+    });
+    let result = client
+        .push_blob_stream(oci_ref, stream, &digest, Some(size))
+        .await;
+    progress.finish();
+    result.map(|_| Some(size))
+}
+
+/// Uploads the config blob unless the registry has it; the bytes sent, if any.
+async fn upload_config(
+    client: &oci_client::Client,
+    oci_ref: &oci_client::Reference,
+    artifact: &layout::Artifact,
+) -> oci_client::errors::Result<Option<u64>> {
+    let digest = &artifact.manifest.config.digest;
+    if client.blob_exists(oci_ref, digest).await? {
+        return Ok(None);
+    }
+    client
+        .push_blob(oci_ref, artifact.config_bytes.clone(), digest)
+        .await?;
+    Ok(Some(artifact.config_bytes.len() as u64))
 }
 
 /// When the tag already holds this component with the same annotations (its creation time
