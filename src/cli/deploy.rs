@@ -10,7 +10,7 @@ use super::{PackageArgs, parse_key_value};
 use crate::deploy::{Settings, Target};
 use crate::ops::deploy::{DeployRequest, deploy};
 
-/// Write the manifests that deploy a component (wasmCloud, wadm, Kubernetes, SpinKube, Nomad)
+/// Write the manifests that run a component on wasmCloud, Kubernetes, SpinKube or Nomad
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "The component must be in a registry, pinned by digest: give a \

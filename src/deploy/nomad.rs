@@ -65,7 +65,10 @@ impl Job {
         if self.batch {
             out.push_str("  type = \"batch\"\n");
         }
-        out.push_str(&format!("\n  group {} {{\n", quote(&self.name)));
+        if self.namespace.is_some() || self.batch {
+            out.push('\n');
+        }
+        out.push_str(&format!("  group {} {{\n", quote(&self.name)));
         out.push_str(&format!("    count = {}\n", self.count));
         if self.http {
             out.push_str("\n    network {\n      port \"http\" {}\n    }\n");

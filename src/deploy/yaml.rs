@@ -3,7 +3,9 @@
 //! reads them back as the same string and JSON-quoted everywhere else (a JSON string is a valid
 //! YAML double-quoted scalar). It writes only what [`serde_json::Value`] holds, so no YAML
 //! feature beyond those is needed; wash keeps it instead of a crate because the serde YAML
-//! crates of record are unmaintained or forks of one.
+//! crates of record are unmaintained or forks of one. serde_json's maps are sorted, so keys are
+//! written in the order the platforms' own manifests use ([`KEY_ORDER`]), the rest after them
+//! alphabetically.
 
 use serde_json::Value;
 
@@ -21,8 +23,58 @@ pub fn to_string(value: &Value) -> String {
     out
 }
 
+/// Keys in the order Kubernetes, wasmCloud and wadm manifests write them; one order serves
+/// every manifest wash writes (no two of them order the same keys differently).
+const KEY_ORDER: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "name",
+    "namespace",
+    "package",
+    "version",
+    "interfaces",
+    "labels",
+    "handler",
+    "type",
+    "image",
+    "executor",
+    "properties",
+    "config",
+    "traits",
+    "spec",
+    "replicas",
+    "selector",
+    "matchLabels",
+    "template",
+    "hostSelector",
+    "hostInterfaces",
+    "components",
+    "runtimeClassName",
+    "containers",
+    "ports",
+    "containerPort",
+    "port",
+    "targetPort",
+    "variables",
+    "value",
+];
+
+/// The map's entries, known keys first in [`KEY_ORDER`], the rest alphabetically.
+fn ordered(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let rank = |k: &str| {
+        KEY_ORDER
+            .iter()
+            .position(|o| *o == k)
+            .unwrap_or(KEY_ORDER.len())
+    };
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| (rank(a.0), a.0).cmp(&(rank(b.0), b.0)));
+    entries
+}
+
 fn mapping(map: &serde_json::Map<String, Value>, indent: usize, out: &mut String) {
-    for (key, value) in map {
+    for (key, value) in ordered(map) {
         out.push_str(&" ".repeat(indent));
         out.push_str(&scalar_text(key));
         out.push(':');
@@ -57,7 +109,7 @@ fn sequence(items: &[Value], indent: usize, out: &mut String) {
             Value::Object(map) if !map.is_empty() => {
                 // The first key shares the dash's line; the rest line up under it.
                 let mut first = true;
-                for (key, value) in map {
+                for (key, value) in ordered(map) {
                     if first {
                         out.push(' ');
                         first = false;
@@ -128,19 +180,19 @@ mod tests {
     #[test]
     fn nested_mappings_and_sequences_in_kubernetes_layout() {
         let v = json!({
-            "apiVersion": "apps/v1",
             "spec": {
                 "replicas": 2,
-                "items": [{"name": "a", "ports": [{"port": 80}]}, "plain"],
+                "items": [{"ports": [{"port": 80}], "name": "a"}, "plain"],
                 "empty": {},
                 "none": [],
                 "flag": true,
-            }
+            },
+            "apiVersion": "apps/v1",
         });
         assert_eq!(
             to_string(&v),
-            "apiVersion: apps/v1\nspec:\n  replicas: 2\n  items:\n    - name: a\n      ports:\n\
-             \x20       - port: 80\n    - plain\n  empty: {}\n  none: []\n  flag: true\n"
+            "apiVersion: apps/v1\nspec:\n  replicas: 2\n  empty: {}\n  flag: true\n  items:\n\
+             \x20   - name: a\n      ports:\n        - port: 80\n    - plain\n  none: []\n"
         );
     }
 
