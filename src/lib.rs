@@ -11,7 +11,7 @@
 //! - [`build`]: the build pipeline (cargo → place → compose → virt → sign);
 //! - [`source`]: which component a word names (file, workspace member, registry reference);
 //! - the capabilities: [`project`], [`wit`], [`compose`] (the pure core), [`virt`], [`sign`],
-//!   [`oci`], [`run`], [`inspect`], [`template`], and the shared [`artifact`], [`hint`],
+//!   [`oci`], [`run`], [`inspect`], [`template`], [`deploy`] (manifests, pure), and the shared [`artifact`], [`hint`],
 //!   [`home`], [`message`].
 
 pub mod artifact;
@@ -19,6 +19,7 @@ pub mod build;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod deploy;
 pub mod dev;
 pub mod hint;
 pub mod home;

@@ -17,6 +17,7 @@
 //! | `template` | `wash new --list` (one per template) |
 //! | `key` | `wash keys new`, `import`, `show`, `list` (one per key) |
 //! | `wit` | `wash wit` (one per package) |
+//! | `deployment` | `wash deploy` |
 
 use std::path::PathBuf;
 
@@ -63,6 +64,10 @@ impl Message for crate::inspect::Inspection {
 
 impl Message for crate::template::Created {
     const REASON: &'static str = "project-created";
+}
+
+impl Message for crate::deploy::Manifests {
+    const REASON: &'static str = "deployment";
 }
 
 impl Message for crate::wit::DerivedWit {

@@ -5,6 +5,7 @@
 
 mod build;
 mod compose;
+mod deploy;
 mod dev;
 mod inspect;
 mod keys;
@@ -69,6 +70,7 @@ enum Command {
     Virt(virt::VirtArgs),
     Push(push::PushArgs),
     Pull(pull::PullArgs),
+    Deploy(deploy::DeployArgs),
     Login(login::LoginArgs),
     Logout(logout::LogoutArgs),
     Wit(wit::WitArgs),
@@ -128,6 +130,7 @@ fn exec(shell: &Shell, command: Command) -> anyhow::Result<ExitCode> {
         Command::Virt(args) => virt::exec(shell, args),
         Command::Push(args) => push::exec(shell, args),
         Command::Pull(args) => pull::exec(shell, args),
+        Command::Deploy(args) => deploy::exec(shell, args),
         Command::Login(args) => login::exec(shell, args),
         Command::Logout(args) => logout::exec(shell, args),
         Command::Wit(args) => wit::exec(shell, args),

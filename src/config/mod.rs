@@ -21,7 +21,7 @@ use crate::hint::Hint;
 use crate::run::{BlobstoreBackend, KeyValueBackend, MessagingBackend, Subscription};
 use crate::virt::{Mount, VirtOptions};
 use de::{Refusal, Segment, ValueDe};
-use raw::{RawConfig, RawRegistry, RawSign, RawVirt};
+use raw::{RawConfig, RawDeploy, RawRegistry, RawSign, RawVirt};
 
 /// `[package.metadata.wasmcloud]`: wash's settings, in the crate's own manifest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,6 +57,8 @@ pub struct WasmcloudConfig {
     /// `dev.subscriptions`: the subjects delivered to a message handler (`--subscribe` flags
     /// replace them).
     pub dev_subscriptions: Vec<String>,
+    /// `deploy`: what `wash deploy` writes into the manifests (flags override it).
+    pub deploy: crate::deploy::Settings,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -215,7 +217,13 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
         ));
     }
     let dir = manifest.parent().unwrap_or(Path::new(""));
-    Ok(WasmcloudConfig {
+    let deploy = raw
+        .deploy
+        .map(|d| deploy(d, manifest))
+        .transpose()?
+        .unwrap_or_default();
+    let mut config = WasmcloudConfig {
+        deploy,
         namespace: raw.namespace,
         host_imports: raw.host_imports,
         compose_plugs: raw.compose.map(|c| c.plugs).unwrap_or_default(),
@@ -250,7 +258,12 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
             .dev
             .map(|d| d.config.into_iter().collect())
             .unwrap_or_default(),
-    })
+    };
+    // A handler deployed receives what it receives in development, unless told otherwise.
+    if config.deploy.subscriptions.is_empty() {
+        config.deploy.subscriptions = config.dev_subscriptions.clone();
+    }
+    Ok(config)
 }
 
 /// `dev.keyvalue`: a URL, or a folder relative to the manifest's directory.
@@ -312,6 +325,48 @@ fn subscriptions(values: &[String], manifest: &Path) -> Result<Vec<String>, Conf
         }
     }
     Ok(values.to_vec())
+}
+
+/// `deploy`: the name must be a DNS label (it names Kubernetes objects), subscriptions NATS
+/// subjects.
+fn deploy(raw: RawDeploy, manifest: &Path) -> Result<crate::deploy::Settings, ConfigError> {
+    if let Some(name) = &raw.name
+        && crate::deploy::dns_label(name) != *name
+    {
+        return Err(ConfigError::at(
+            manifest,
+            &path_of(&["deploy", "name"]),
+            Problem::Invalid(format!(
+                "`{name}` is not a DNS label (lowercase letters, digits and `-`, at most 63)"
+            )),
+            Some(format!(
+                "write e.g. `name = \"{}\"`",
+                crate::deploy::dns_label(name)
+            )),
+        ));
+    }
+    for (i, value) in raw.subscriptions.iter().enumerate() {
+        if let Err(e) = Subscription::parse(value) {
+            let mut path = path_of(&["deploy", "subscriptions"]);
+            path.push(Segment::Index(i));
+            let fix = e.hint();
+            return Err(ConfigError::at(
+                manifest,
+                &path,
+                Problem::Invalid(e.to_string()),
+                fix,
+            ));
+        }
+    }
+    Ok(crate::deploy::Settings {
+        name: raw.name,
+        namespace: raw.namespace,
+        replicas: raw.replicas,
+        host_group: raw.host_group,
+        hostname: raw.hostname,
+        config: raw.config.into_iter().collect(),
+        subscriptions: raw.subscriptions,
+    })
 }
 
 /// Lowercase words of letters and digits, each starting with a letter, joined by `-`.

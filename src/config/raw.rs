@@ -21,6 +21,22 @@ pub(super) struct RawConfig {
     pub sign: Option<RawSign>,
     pub registry: Option<RawRegistry>,
     pub dev: Option<RawDev>,
+    pub deploy: Option<RawDeploy>,
+}
+
+/// `[package.metadata.wasmcloud.deploy]`: what `wash deploy` writes into the manifests.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDeploy {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub replicas: Option<u32>,
+    pub host_group: Option<String>,
+    pub hostname: Option<String>,
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
 }
 
 /// `[package.metadata.wasmcloud.dev]`: what `wash run` gives the component when it builds the
@@ -117,6 +133,8 @@ const MESSAGING_FIX: &str = "write `messaging = \"nats://127.0.0.1:4222\"` (or `
                              `[package.metadata.wasmcloud.dev]`";
 const SUBSCRIPTIONS_FIX: &str = "write `subscriptions = [\"orders.>\", \"ping\"]` in \
                                  `[package.metadata.wasmcloud.dev]`";
+const DEPLOY_FIX: &str = "write `[package.metadata.wasmcloud.deploy]` with e.g. `replicas = 2` and \
+                          `hostname = \"hello.example.com\"` (see docs/deploy.md)";
 const STDIO: &str = "\"allow\", \"ignore\" or \"deny\"";
 const DENY_FIX: &str =
     "write e.g. `deny = [\"clocks\", \"sockets\"]` (clocks, random, sockets, http, exit)";
@@ -188,6 +206,42 @@ pub(super) const HELP: &[Help] = &[
     help("dev.blobstore", "a string", BLOBSTORE_FIX),
     help("dev.messaging", "a string", MESSAGING_FIX),
     help("dev.subscriptions", "a list of strings", SUBSCRIPTIONS_FIX),
+    help("deploy", "a table", DEPLOY_FIX),
+    help(
+        "deploy.name",
+        "a string",
+        "write `name = \"hello\"` in `[package.metadata.wasmcloud.deploy]`",
+    ),
+    help(
+        "deploy.namespace",
+        "a string",
+        "write `namespace = \"apps\"` in `[package.metadata.wasmcloud.deploy]`",
+    ),
+    help(
+        "deploy.replicas",
+        "a whole number",
+        "write `replicas = 2` in `[package.metadata.wasmcloud.deploy]`",
+    ),
+    help(
+        "deploy.host-group",
+        "a string",
+        "write `host-group = \"default\"` in `[package.metadata.wasmcloud.deploy]`",
+    ),
+    help(
+        "deploy.hostname",
+        "a string",
+        "write `hostname = \"hello.example.com\"` in `[package.metadata.wasmcloud.deploy]`",
+    ),
+    help(
+        "deploy.config",
+        "a table of strings",
+        "write `[package.metadata.wasmcloud.deploy.config]` with `greeting = \"hello\"` (strings only)",
+    ),
+    help(
+        "deploy.subscriptions",
+        "a list of strings",
+        "write `subscriptions = [\"orders.>\"]` in `[package.metadata.wasmcloud.deploy]`",
+    ),
 ];
 
 /// The help for `key`, if it is one of [`HELP`].

@@ -66,7 +66,7 @@ fn unknown_top_level_keys_are_named_with_the_keys_there_are() {
     assert_eq!(
         h,
         "the keys here are `namespace`, `host-imports`, `compose`, `virt`, `sign`, `registry`, \
-         `dev` (see docs/config.md)"
+         `dev`, `deploy` (see docs/config.md)"
     );
 }
 
@@ -485,4 +485,30 @@ fn dev_messaging_and_subscriptions_are_checked_where_they_are_written() {
         )
     );
     assert!(hint.contains("`orders.>`"), "{hint}");
+}
+
+#[test]
+fn deploy_settings_are_read_and_checked_and_subscriptions_default_to_dev() {
+    let c = read(json!({
+        "dev": { "subscriptions": ["orders.>"] },
+        "deploy": { "name": "hello", "replicas": 3, "hostname": "hello.example.com",
+                    "config": { "b": "2", "a": "1" } },
+    }))
+    .unwrap();
+    assert_eq!(c.deploy.name.as_deref(), Some("hello"));
+    assert_eq!(c.deploy.replicas, Some(3));
+    assert_eq!(c.deploy.hostname.as_deref(), Some("hello.example.com"));
+    assert_eq!(
+        c.deploy.config,
+        [("a".into(), "1".into()), ("b".into(), "2".into())]
+    );
+    assert_eq!(c.deploy.subscriptions, ["orders.>"]);
+    let (m, h) = error(json!({ "deploy": { "name": "Hello_World" } }));
+    assert!(
+        m.contains("`package.metadata.wasmcloud.deploy.name`: `Hello_World` is not a DNS label"),
+        "{m}"
+    );
+    assert_eq!(h, "write e.g. `name = \"hello-world\"`");
+    let (m, _) = error(json!({ "deploy": { "replicas": -1 } }));
+    assert!(m.contains("deploy.replicas"), "{m}");
 }

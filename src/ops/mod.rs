@@ -8,6 +8,7 @@
 //! failed, so the hints of those errors reach the user.
 
 pub mod compose;
+pub mod deploy;
 pub mod inspect;
 pub mod pull;
 pub mod push;

@@ -34,13 +34,28 @@ pub fn push(
     reporter: &dyn Reporter,
     progress: ProgressHandle,
 ) -> Result<Pushed, OpError> {
+    // A malformed annotation should not cost a build.
+    for a in &request.annotations {
+        oci::push::parse_annotation(a)?;
+    }
+    let (path, package) = component_and_package(request, reporter)?;
+    push_component(request, &path, package.as_ref(), progress)
+}
+
+/// Pushes the component at `path` (from `package`, whose config names the registry and whose
+/// fields become annotations).
+pub(super) fn push_component(
+    request: &PushRequest,
+    path: &std::path::Path,
+    package: Option<&cargo_metadata::Package>,
+    progress: ProgressHandle,
+) -> Result<Pushed, OpError> {
     let annotations = request
         .annotations
         .iter()
         .map(|a| oci::push::parse_annotation(a))
         .collect::<Result<Vec<_>, _>>()?;
-    let (path, package) = component_and_package(request, reporter)?;
-    let config = match &package {
+    let config = match package {
         Some(p) => WasmcloudConfig::of(p)?,
         None => WasmcloudConfig::default(),
     };
@@ -58,24 +73,24 @@ pub fn push(
     };
     let reference = ComponentRef::parse(&reference_text)?;
     let insecure = request.insecure || config.registry.as_ref().is_some_and(|r| r.insecure);
-    let bytes = crate::artifact::read(&path)?;
+    let bytes = crate::artifact::read(path)?;
     let options = PushOptions {
         client: ClientOptions { insecure },
         annotations,
-        package: package.as_ref().map(PackageInfo::of),
+        package: package.map(PackageInfo::of),
         progress,
         chunked_above: request.chunked_above,
     };
     let doing = format!("failed to push `{}` to `{reference_text}`", path.display());
     runtime()?
-        .block_on(oci::push(&reference, &path, bytes.into(), &options))
+        .block_on(oci::push(&reference, path, bytes.into(), &options))
         .map_err(failed(doing))
 }
 
 /// The file to push and the package it came from: with a file, the package `--manifest-path`
 /// selects (if given); without, the app of a fresh build and its package. The config is read
 /// before building: a typo in it should not cost a build.
-fn component_and_package(
+pub(super) fn component_and_package(
     request: &PushRequest,
     reporter: &dyn Reporter,
 ) -> Result<(PathBuf, Option<cargo_metadata::Package>), OpError> {

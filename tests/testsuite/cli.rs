@@ -117,6 +117,7 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
             .args(["pull", "--json", &reference, "-o"])
             .arg(tmp.path().join("pulled.wasm")),
     ));
+    record(json_lines(wash().args(["deploy", "--json", &reference])));
     let reasons: Vec<&str> = messages.keys().map(String::as_str).collect();
     assert_eq!(
         reasons,
@@ -127,6 +128,7 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
             "component-signed",
             "component-virtualized",
             "composition",
+            "deployment",
             "inspection",
             "key",
             "project-created",

@@ -26,6 +26,7 @@ fn help_texts() {
         &["keys", "import"],
         &["push"],
         &["pull"],
+        &["deploy"],
         &["login"],
         &["logout"],
     ] {

@@ -10,6 +10,7 @@ mod build;
 mod capabilities;
 mod cli;
 mod composition;
+mod deploy;
 mod dev;
 mod help;
 mod inspect;
