@@ -362,3 +362,114 @@ fn oam_traits_are_held_to_wadm_types() {
     let custom = json!({ "type": "mycompany-scaler", "properties": { "anything": 1 } });
     assert_valid(&with(&m, "/spec/components/0/traits/0", Some(custom)));
 }
+
+/// The CRD handling on a small hand-written CRD, so that CI exercises it even where the
+/// upstream CRDs are not at hand.
+const TOY_CRD: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: toys.example.com
+spec:
+  group: example.com
+  names: { kind: Toy, plural: toys }
+  scope: Namespaced
+  versions:
+    - name: v1beta1
+      served: false
+      storage: false
+      schema:
+        openAPIV3Schema: { type: object }
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            apiVersion: { type: string }
+            kind: { type: string }
+            metadata: { type: object }
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size:
+                  x-kubernetes-int-or-string: true
+                  anyOf: [{ type: integer }, { type: string }]
+                note: { type: string, nullable: true }
+                extra:
+                  type: object
+                  x-kubernetes-preserve-unknown-fields: true
+                  properties:
+                    known: { type: integer }
+                tags:
+                  type: array
+                  x-kubernetes-list-type: set
+                  items: { type: string }
+"#;
+
+fn toy(spec: Value) -> Value {
+    json!({ "apiVersion": "example.com/v1", "kind": "Toy", "metadata": { "name": "t" }, "spec": spec })
+}
+
+fn check_toy(manifest: &Value) -> Result<(), Vec<String>> {
+    let schema = super::crd_schema("toy.yaml", TOY_CRD, "example.com/v1").unwrap();
+    super::render::check(&schema, manifest)
+}
+
+#[test]
+fn crd_structural_schema_rules() {
+    check_toy(&toy(json!({ "size": 3 }))).unwrap();
+    check_toy(&toy(
+        json!({ "size": "large", "note": null, "tags": ["a"] }),
+    ))
+    .unwrap();
+    // x-kubernetes-preserve-unknown-fields keeps unknown fields; known ones are still typed.
+    check_toy(&toy(json!({ "size": 1, "extra": { "anything": [1, 2] } }))).unwrap();
+    let cases = [
+        (json!({}), "spec.size: required field is missing"),
+        (
+            json!({ "size": 1.5 }),
+            "spec.size: matches none of the allowed forms",
+        ),
+        (
+            json!({ "size": 1, "colour": "red" }),
+            "spec.colour: unknown field",
+        ),
+        (
+            json!({ "size": 1, "note": 5 }),
+            "spec.note: expected null or string, got number",
+        ),
+        (
+            json!({ "size": 1, "extra": { "known": "x" } }),
+            "spec.extra.known: expected integer",
+        ),
+        (
+            json!({ "size": 1, "tags": [1] }),
+            "spec.tags[0]: expected string",
+        ),
+    ];
+    for (spec, expected) in cases {
+        let errors = check_toy(&toy(spec.clone())).expect_err(&spec.to_string());
+        assert!(
+            errors.iter().any(|e| e.starts_with(expected)),
+            "{expected} not in {errors:?}"
+        );
+    }
+    // The CRD says `metadata: {type: object}`; the API server checks ObjectMeta, and so do we.
+    let mut bad_meta = toy(json!({ "size": 1 }));
+    bad_meta["metadata"]["labels"] = json!({ "a": 1 });
+    let errors = check_toy(&bad_meta).unwrap_err();
+    assert_eq!(errors, ["metadata.labels.a: expected string, got number"]);
+}
+
+#[test]
+fn crd_versions_must_be_served() {
+    let err = super::crd_schema("toy.yaml", TOY_CRD, "example.com/v1beta1").unwrap_err();
+    assert!(err.contains("does not serve version `v1beta1`"), "{err}");
+    let err = super::crd_schema("toy.yaml", TOY_CRD, "example.com/v2").unwrap_err();
+    assert!(err.contains("no version `v2`"), "{err}");
+    let err = super::crd_schema("toy.yaml", TOY_CRD, "other.com/v1").unwrap_err();
+    assert!(err.contains("not `other.com`"), "{err}");
+}
