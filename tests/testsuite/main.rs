@@ -21,6 +21,7 @@ mod new;
 mod oci;
 mod registry;
 mod run;
+mod schema;
 mod sdk;
 mod servers;
 mod sign;
