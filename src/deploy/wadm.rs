@@ -98,7 +98,9 @@ pub(super) fn manifests(r: &Resolved<'_>, warnings: &mut Vec<String>) -> Vec<Doc
     let manifest = json!({
         "apiVersion": "core.oam.dev/v1beta1",
         "kind": "Application",
-        "metadata": { "name": name },
+        // wadm wants annotations; the version names what is deployed (the image's digest), so
+        // a new push is a new version of the application.
+        "metadata": { "name": name, "annotations": { "version": version(&r.image) } },
         "spec": { "components": components },
     });
     vec![yaml_document(manifest)]
@@ -134,4 +136,12 @@ fn provider(name: &str, image: &str, link: Option<Value>) -> Value {
         p["traits"] = json!([link]);
     }
     p
+}
+
+/// `sha256-<first 12 hex digits>` of a pinned image, or `v1` for an unpinned one.
+fn version(image: &str) -> String {
+    match image.rsplit_once("@sha256:") {
+        Some((_, hex)) => format!("sha256-{}", &hex[..hex.len().min(12)]),
+        None => "v1".into(),
+    }
 }

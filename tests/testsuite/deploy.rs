@@ -39,6 +39,38 @@ fn regex_escape(s: &str) -> String {
     s.replace('.', r"\.")
 }
 
+/// `text`, the manifests `wash deploy --target target` printed, is what the platform accepts:
+/// each YAML document valid against its upstream schema (the CRD's, Kubernetes' own), the Nomad
+/// jobspec a job whose groups have tasks with drivers.
+fn conforms(target: &str, text: &str) {
+    if target == "nomad" {
+        if let Err(errors) = crate::schema::parse_hcl(text) {
+            panic!(
+                "the nomad jobspec does not parse:\n{}\n{text}",
+                errors.join("\n")
+            );
+        }
+        return;
+    }
+    let documents = crate::schema::yaml_documents(text).expect("wash deploy prints YAML");
+    assert!(!documents.is_empty(), "no manifest for {target}");
+    let checked: Vec<_> = documents
+        .into_iter()
+        .filter(|d| {
+            crate::schema::available(
+                d["apiVersion"].as_str().unwrap_or_default(),
+                d["kind"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    if let Err(errors) = crate::schema::validate_all(&checked) {
+        panic!(
+            "{target} manifests fail their schema:\n{}\n{text}",
+            errors.join("\n")
+        );
+    }
+}
+
 /// Pushes the template's component with `wash deploy --push` (building it), then derives every
 /// target's manifests from the pushed reference; one snapshot per template.
 fn snapshot_template(template: &str) {
@@ -52,6 +84,7 @@ fn snapshot_template(template: &str) {
             .current_dir(&dir),
         true,
     );
+    conforms("wasmcloud", &stdout(&pushed));
     let mut text = format!("## --push (wasmcloud)\n{}", stdout(&pushed));
     assert!(stderr(&pushed).contains("Pushed"), "{}", stderr(&pushed));
     for target in TARGETS {
@@ -59,6 +92,7 @@ fn snapshot_template(template: &str) {
             wash_in(docker.path()).args(["deploy", &reference, "--target", target]),
             true,
         );
+        conforms(target, &stdout(&out));
         let warnings: String = stderr(&out)
             .lines()
             .filter(|l| l.starts_with("warning"))
