@@ -100,7 +100,7 @@ pub(super) fn manifests(r: &Resolved<'_>, warnings: &mut Vec<String>) -> Vec<Doc
         "kind": "Application",
         // wadm wants annotations; the version names what is deployed (the image's digest), so
         // a new push is a new version of the application.
-        "metadata": { "name": name, "annotations": { "version": version(&r.image) } },
+        "metadata": { "name": name, "annotations": { "version": version(r.image) } },
         "spec": { "components": components },
     });
     vec![yaml_document(manifest)]

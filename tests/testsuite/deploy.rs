@@ -32,6 +32,8 @@ fn settings(registry: &Registry) -> insta::Settings {
     s.add_filter(&regex_escape(&registry.host), "[REGISTRY]");
     // wasi:http's patch version moves with the template's `wasip2` dependency.
     s.add_filter(r#""0\.2\.\d+""#, r#""0.2.[PATCH]""#);
+    // wadm's application version is the digest's start.
+    s.add_filter(r"sha256-[0-9a-f]{12}", "sha256-[DIGEST]");
     s
 }
 
