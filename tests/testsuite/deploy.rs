@@ -10,10 +10,16 @@ use crate::support::*;
 
 const TARGETS: &[&str] = &["wasmcloud", "wadm", "kubernetes", "spinkube", "nomad"];
 
-/// `wash` with an empty docker config, so no test reads the machine's logins.
+/// `wash` with an empty docker config, so no test reads the machine's logins, building into a
+/// target dir of its own: the templates' members (composed-app's `greeter`) would otherwise
+/// overwrite same-named components other tests build at the same time.
 fn wash_in(docker: &Path) -> Command {
     let mut cmd = wash();
     cmd.env("DOCKER_CONFIG", docker)
+        .env(
+            "CARGO_TARGET_DIR",
+            shared_target_dir().with_file_name("wasm-target-deploy"),
+        )
         .env_remove("WASH_REGISTRY_PASSWORD");
     cmd
 }
