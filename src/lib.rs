@@ -24,6 +24,7 @@ pub mod dev;
 pub mod hint;
 pub mod home;
 pub mod inspect;
+pub mod lattice;
 pub mod message;
 pub mod oci;
 pub mod ops;

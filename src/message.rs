@@ -18,6 +18,7 @@
 //! | `key` | `wash keys new`, `import`, `show`, `list` (one per key) |
 //! | `wit` | `wash wit` (one per package) |
 //! | `deployment` | `wash deploy` |
+//! | `rollout` | `wash deploy --lattice` (and `--stop`) |
 
 use std::path::PathBuf;
 
@@ -68,6 +69,10 @@ impl Message for crate::template::Created {
 
 impl Message for crate::deploy::Manifests {
     const REASON: &'static str = "deployment";
+}
+
+impl Message for crate::lattice::Rollout {
+    const REASON: &'static str = "rollout";
 }
 
 impl Message for crate::wit::DerivedWit {

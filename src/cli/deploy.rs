@@ -3,12 +3,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use super::progress::{BuildProgress, TransferBar, report_pulled};
 use super::shell::Shell;
 use super::{PackageArgs, parse_key_value};
 use crate::deploy::{Settings, Target};
-use crate::ops::deploy::{DeployRequest, deploy};
+use crate::lattice::Rollout;
+use crate::ops::deploy::{DeployRequest, LatticeRequest, deploy, stop};
 
 /// Write the manifests that run a component on wasmCloud, Kubernetes, SpinKube or Nomad
 #[derive(Debug, clap::Args)]
@@ -38,6 +40,15 @@ pub struct DeployArgs {
     /// Use plain HTTP for the registry
     #[arg(long)]
     insecure: bool,
+    /// Also start the workload on the wasmCloud v2 hosts reached through this NATS server
+    #[arg(long, value_name = "URL", conflicts_with = "target")]
+    lattice: Option<String>,
+    /// With `--lattice`: stop the deployment's workloads instead (nothing is built or pushed)
+    #[arg(long, requires = "lattice", conflicts_with_all = ["push", "output"])]
+    stop: bool,
+    /// With `--lattice`: how long to listen for host heartbeats (hosts beat every 15 s)
+    #[arg(long, value_name = "SECONDS", requires = "lattice", default_value_t = 16)]
+    lattice_wait: u64,
     /// The deployment's name [default: the crate's name, or the repository's]
     #[arg(long)]
     name: Option<String>,
@@ -81,7 +92,17 @@ pub fn exec(shell: &Shell, args: DeployArgs) -> anyhow::Result<ExitCode> {
         },
         output: args.output.clone(),
         output_json: args.json,
+        lattice: args.lattice.map(|url| LatticeRequest {
+            url,
+            wait: Duration::from_secs(args.lattice_wait),
+        }),
     };
+    if args.stop {
+        let lattice = request.lattice.as_ref().expect("clap requires --lattice");
+        let rollout = stop(&request, lattice)?;
+        render_rollout(shell, &rollout, args.json);
+        return Ok(ExitCode::SUCCESS);
+    }
     let done = deploy(
         &request,
         &BuildProgress::new(shell),
@@ -109,8 +130,45 @@ pub fn exec(shell: &Shell, args: DeployArgs) -> anyhow::Result<ExitCode> {
                 done.manifests.target.name()
             ),
         ),
+        None if done.rollout.is_some() => {}
         None if args.json => shell.json(&done.manifests),
         None => shell.out(done.manifests.text().trim_end()),
     }
+    if let Some(rollout) = &done.rollout {
+        render_rollout(shell, rollout, args.json);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `--lattice` did: one status line per workload stopped and started, with the URL a
+/// started HTTP workload answers on.
+fn render_rollout(shell: &Shell, rollout: &Rollout, json: bool) {
+    if json {
+        shell.json(rollout);
+        return;
+    }
+    let host_name = |id: &str| {
+        rollout
+            .hosts
+            .iter()
+            .find(|h| h.id == id)
+            .map_or_else(|| id.to_string(), |h| format!("{} ({})", h.name, h.id))
+    };
+    for p in &rollout.stopped {
+        shell.status("Stopped", format!("{} on {}", p.workload_id, host_name(&p.host)));
+    }
+    for p in &rollout.started {
+        let host = rollout.hosts.iter().find(|h| h.id == p.host);
+        let url = match (&rollout.http_host, host.and_then(|h| h.http_port)) {
+            (Some(name), Some(port)) => format!(": http://{name}:{port}/"),
+            _ => String::new(),
+        };
+        shell.status(
+            "Started",
+            format!("{} on {}{url}", p.workload_id, host_name(&p.host)),
+        );
+    }
+    if rollout.started.is_empty() && rollout.stopped.is_empty() {
+        shell.status("Stopped", "nothing: no host runs the deployment");
+    }
 }

@@ -4,6 +4,7 @@
 //! given) — with the crate's `[package.metadata.wasmcloud.deploy]` under the flags.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::push::{PushRequest, component_and_package, push_component};
 use super::{OpError, failed};
@@ -11,6 +12,7 @@ use crate::build::Reporter;
 use crate::config::WasmcloudConfig;
 use crate::deploy::{self, Input, Manifests, Settings, Target};
 use crate::hint::Advice;
+use crate::lattice::{self, Lattice, Planned, Rollout};
 use crate::oci::{ComponentRef, ProgressHandle, Pulled, Pushed};
 
 /// What to deploy, where, how.
@@ -32,6 +34,17 @@ pub struct DeployRequest {
     pub output: Option<PathBuf>,
     /// With `output`: write the manifests as JSON (one `deployment` message) instead of text.
     pub output_json: bool,
+    /// `--lattice URL`: also start the workload on the wasmCloud v2 hosts reached there.
+    pub lattice: Option<LatticeRequest>,
+}
+
+/// Where the hosts are, and how long to listen for them.
+#[derive(Debug, Clone)]
+pub struct LatticeRequest {
+    /// `nats://HOST:PORT`.
+    pub url: String,
+    /// How long to listen for heartbeats.
+    pub wait: Duration,
 }
 
 /// The manifests, and what was pushed or pulled to pin the component.
@@ -43,6 +56,8 @@ pub struct Deployment {
     pub pushed: Option<Pushed>,
     /// What was pulled to read a reference's component.
     pub pulled: Option<Pulled>,
+    /// What `--lattice` started and replaced.
+    pub rollout: Option<Rollout>,
 }
 
 /// Pins the component by digest (pushing or pulling it), reads its imports and exports, and
@@ -83,11 +98,79 @@ pub fn deploy(
         crate::artifact::write_atomic(path, text.as_bytes())
             .map_err(failed(format!("failed to write `{}`", path.display())))?;
     }
+    let rollout = match &request.lattice {
+        Some(l) => Some(roll_out(l, &manifests)?),
+        None => None,
+    };
     Ok(Deployment {
         manifests,
         pushed,
         pulled,
+        rollout,
     })
+}
+
+/// Starts the `WorkloadDeployment` among `manifests` on the lattice's hosts.
+fn roll_out(request: &LatticeRequest, manifests: &Manifests) -> Result<Rollout, OpError> {
+    let planned = manifests
+        .values()
+        .into_iter()
+        .find_map(Planned::of)
+        .ok_or_else(|| {
+            Advice::new(
+                format!(
+                    "`--lattice` starts wasmCloud workloads, not {} manifests",
+                    manifests.target.name()
+                ),
+                "leave out `--target` (or give `--target wasmcloud`) with `--lattice`",
+            )
+        })?;
+    let lattice = Lattice {
+        url: request.url.clone(),
+        host_group: planned.host_group.clone(),
+        wait: request.wait,
+    };
+    Ok(lattice::deploy(&lattice, &planned)?)
+}
+
+/// `wash deploy --lattice URL --stop`: stops every replica of the deployment (named by the
+/// flags, the crate's `deploy.name`, the crate, or the reference's repository) on the lattice's
+/// hosts. Nothing is built, pushed or pulled.
+pub fn stop(request: &DeployRequest, lattice: &LatticeRequest) -> Result<Rollout, OpError> {
+    let (default_name, base) = match &request.component {
+        Some(word) if ComponentRef::looks_like_reference(word) && !is_file(word) => {
+            (ComponentRef::parse(word)?.short_name().to_string(), Settings::default())
+        }
+        Some(word) => {
+            return Err(Advice::new(
+                format!("`{word}` is not a registry reference"),
+                "name the deployment to stop with `--name`, or run in its crate",
+            )
+            .into());
+        }
+        // The crate, when there is one, names the deployment and may set its namespace and
+        // host group; with `--name`, none is needed.
+        None => match crate::project::Project::load(&request.build.selection) {
+            Ok(project) => match project.packages().next() {
+                Some(package) => (
+                    package.name.to_string(),
+                    WasmcloudConfig::of(package)?.deploy,
+                ),
+                None => (String::new(), Settings::default()),
+            },
+            Err(_) if request.settings.name.is_some() => (String::new(), Settings::default()),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let settings = request.settings.over(&base);
+    let name = deploy::dns_label(settings.name.as_deref().unwrap_or(&default_name));
+    let namespace = settings.namespace.as_deref().unwrap_or("default");
+    let target = Lattice {
+        url: lattice.url.clone(),
+        host_group: settings.host_group.clone(),
+        wait: lattice.wait,
+    };
+    Ok(lattice::stop(&target, namespace, &name)?)
 }
 
 /// A component pinned by digest, and what the crate says about deploying it.

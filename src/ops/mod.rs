@@ -43,6 +43,8 @@ pub enum OpError {
     #[error(transparent)]
     Oci(Box<crate::oci::OciError>),
     #[error(transparent)]
+    Lattice(#[from] crate::lattice::LatticeError),
+    #[error(transparent)]
     Project(#[from] crate::project::ProjectError),
     #[error(transparent)]
     Run(#[from] crate::run::RunError),
@@ -108,6 +110,7 @@ impl Hint for OpError {
             OpError::Home(e) => e.hint(),
             OpError::Inspect(e) => e.hint(),
             OpError::Key(e) => e.hint(),
+            OpError::Lattice(e) => e.hint(),
             OpError::Oci(e) => e.hint(),
             OpError::Project(e) => e.hint(),
             OpError::Run(e) => e.hint(),

@@ -118,6 +118,19 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
             .arg(tmp.path().join("pulled.wasm")),
     ));
     record(json_lines(wash().args(["deploy", "--json", &reference])));
+    let nats = crate::servers::nats();
+    let _host = crate::lattice::StandIn::start(&nats.url, "HOST", "default");
+    record(json_lines(wash().args([
+        "deploy",
+        "--json",
+        "--lattice",
+        &nats.url,
+        "--lattice-wait",
+        "1",
+        "--stop",
+        "--name",
+        "shape",
+    ])));
     let reasons: Vec<&str> = messages.keys().map(String::as_str).collect();
     assert_eq!(
         reasons,
@@ -132,6 +145,7 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
             "inspection",
             "key",
             "project-created",
+            "rollout",
             "template",
             "verification",
             "wit",

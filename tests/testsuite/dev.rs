@@ -162,8 +162,8 @@ fn keyvalue_data_in_nats_survives_a_hot_swap() {
     let tmp = temp_dir();
     count_across_a_hot_swap(tmp.path(), "devcounter-nats", &nats.url);
     assert_eq!(
-        crate::keyvalue::nats_get(&nats.url, "default", "/").as_deref(),
-        Some("3")
+        crate::keyvalue::nats_get(&nats.url, "default", "/"),
+        Some(crate::keyvalue::be(3))
     );
 }
 

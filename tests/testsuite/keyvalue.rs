@@ -54,6 +54,11 @@ pub fn nats_get(url: &str, bucket: &str, key: &str) -> Option<String> {
     })
 }
 
+/// `n` as wasmCloud's host stores a counter in NATS KV, as [`nats_get`] reads it.
+pub fn be(n: u64) -> String {
+    String::from_utf8_lossy(&n.to_be_bytes()).into_owned()
+}
+
 /// `GET key` with `redis-cli`, not through wash (empty when absent).
 fn redis_get(server: &Server, key: &str) -> String {
     let port = server.addr.rsplit(':').next().unwrap();
@@ -69,8 +74,8 @@ fn redis_get(server: &Server, key: &str) -> String {
 fn kv_probe_reads_back_what_it_wrote_through_nats() {
     let nats = servers::nats();
     assert_two_probe_runs(&nats.url, &format!("NATS JetStream KV at {}", nats.url));
-    // In the server, under the bucket `default`, as decimal text.
-    assert_eq!(nats_get(&nats.url, "default", "runs").as_deref(), Some("2"));
+    // In the server, under the bucket `default`; the counter as wasmCloud's host keeps one.
+    assert_eq!(nats_get(&nats.url, "default", "runs"), Some(be(2)));
     assert_eq!(nats_get(&nats.url, "default", "a").as_deref(), Some("1"));
 }
 
@@ -202,11 +207,9 @@ fn http_keyvalue_template_counts_in_nats_across_restarts() {
     assert_eq!(count(&server, "/"), 3);
     assert_eq!(count(&server, "/q?x=1"), 2);
     assert!(server.interrupt().success());
-    assert_eq!(nats_get(&nats.url, "default", "/").as_deref(), Some("3"));
-    assert_eq!(
-        nats_get(&nats.url, "default", "/q=3Fx=3D1").as_deref(),
-        Some("2")
-    );
+    // Counters are kept as wasmCloud's host keeps them in NATS: 8 bytes, big-endian.
+    assert_eq!(nats_get(&nats.url, "default", "/"), Some(be(3)));
+    assert_eq!(nats_get(&nats.url, "default", "/q=3Fx=3D1"), Some(be(2)));
 
     // Two processes counting at once: each increment is a compare-and-swap retried on
     // conflict, so no count is lost or given twice.

@@ -15,6 +15,7 @@ mod dev;
 mod help;
 mod inspect;
 mod keyvalue;
+mod lattice;
 mod layout;
 mod messaging;
 mod new;

@@ -10,7 +10,10 @@
 //!   `count`, `users/42`, `a.b`); any other byte, `=` itself, and a `.` at either end or after
 //!   another `.` are written `=XX` (hex), so every key round-trips and no two collide
 //!   (`/docs?x=1` is stored as `/docs=3Fx=3D1`). The empty key is refused.
-//! - Counters are decimal text, as the embedded and Redis backends keep them; `increment` is a
+//! - Counters are 8-byte big-endian integers, as wasmCloud's host keeps them in NATS KV, so a
+//!   counter shared by `wash run` and a wasmCloud host on one server counts on from both
+//!   (docs/deploy.md, "Where `wash run` and the host differ"); a decimal text value, as earlier
+//!   wash versions and the other backends write, is read too. `increment` is a
 //!   compare-and-swap on the entry's revision, retried on conflict, so it is atomic across
 //!   processes sharing the server.
 //! - `list-keys` reads every live key, sorts them, and pages 1000 at a time; the cursor is the
@@ -52,8 +55,10 @@ pub enum NatsKvError {
         #[source]
         source: BoxError,
     },
-    /// `increment` on a value that is not a decimal counter, or past `u64::MAX`.
-    #[error("`{key}` holds {found}, not a decimal counter below 2^64")]
+    /// `increment` on a value that is not a counter, or past `u64::MAX`.
+    #[error(
+        "`{key}` holds {found}, not a counter below 2^64 (8 bytes big-endian, or decimal text)"
+    )]
     NotACounter {
         /// The key.
         key: String,
@@ -154,7 +159,7 @@ impl NatsBucket {
             .map_err(|e| self.err("delete", key, e))
     }
 
-    /// Adds `delta` to the decimal counter at `key` (0 when absent) and returns the sum:
+    /// Adds `delta` to the counter at `key` (0 when absent) and returns the sum:
     /// read the entry, then write it back only if its revision is still the one read.
     pub async fn increment(&self, key: &str, delta: u64) -> Result<u64, NatsKvError> {
         let stored = encode_key(key)?;
@@ -173,7 +178,7 @@ impl NatsBucket {
             let sum = current
                 .checked_add(delta)
                 .ok_or_else(|| not_a_counter(key, current.to_string().as_bytes()))?;
-            let value = Bytes::from(sum.to_string());
+            let value = Bytes::copy_from_slice(&sum.to_be_bytes());
             let written: Result<u64, (bool, BoxError)> = if revision == 0 {
                 self.store
                     .create(&stored, value)
@@ -297,7 +302,11 @@ fn decode_key(stored: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A counter's value: 8 bytes big-endian (wasmCloud's host), else decimal text.
 fn counter(key: &str, bytes: &[u8]) -> Result<u64, NatsKvError> {
+    if let Ok(be) = <[u8; 8]>::try_from(bytes) {
+        return Ok(u64::from_be_bytes(be));
+    }
     std::str::from_utf8(bytes)
         .ok()
         .and_then(|s| s.parse::<u64>().ok())
@@ -314,6 +323,14 @@ fn not_a_counter(key: &str, bytes: &[u8]) -> NatsKvError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_are_read_as_the_host_writes_them_and_as_text() {
+        assert_eq!(counter("k", &7u64.to_be_bytes()).unwrap(), 7);
+        assert_eq!(counter("k", b"42").unwrap(), 42);
+        let err = counter("k", b"forty-two").unwrap_err().to_string();
+        assert!(err.contains("8 bytes big-endian"), "{err}");
+    }
 
     #[test]
     fn keys_within_the_nats_rule_are_stored_as_they_are() {

@@ -39,8 +39,9 @@ impl Guest for Counter {
     }
 }
 
-/// Adds one to the count of `key` in the default bucket and returns it.
+/// Adds one to the count of `key` in the bucket `default` and returns it. (Named, not `""`:
+/// wasmCloud's host passes the name to NATS as it is, and NATS has no bucket `""`.)
 fn count(key: &str) -> Result<u64, store::Error> {
-    let bucket = store::open("")?;
+    let bucket = store::open("default")?;
     atomics::increment(&bucket, key, 1)
 }
