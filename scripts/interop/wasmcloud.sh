@@ -25,7 +25,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-: "${WASMCLOUD_HOST:?set WASMCLOUD_HOST to wasmCloud v2's wash binary (the one with \`wash host\`)}"
+if [ -z "${WASMCLOUD_HOST:-}" ]; then
+  echo "set WASMCLOUD_HOST to wasmCloud v2's wash binary (the one with 'wash host')" >&2
+  exit 2
+fi
 [ -x "$WASMCLOUD_HOST" ] || { echo "WASMCLOUD_HOST=$WASMCLOUD_HOST is not an executable" >&2; exit 2; }
 for tool in nats-server curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (bash scripts/test.sh installs what the tests need)" >&2; exit 2; }

@@ -47,7 +47,12 @@ pub struct DeployArgs {
     #[arg(long, requires = "lattice", conflicts_with_all = ["push", "output"])]
     stop: bool,
     /// With `--lattice`: how long to listen for host heartbeats (hosts beat every 15 s)
-    #[arg(long, value_name = "SECONDS", requires = "lattice", default_value_t = 16)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "lattice",
+        default_value_t = 16
+    )]
     lattice_wait: u64,
     /// The deployment's name [default: the crate's name, or the repository's]
     #[arg(long)]
@@ -155,7 +160,10 @@ fn render_rollout(shell: &Shell, rollout: &Rollout, json: bool) {
             .map_or_else(|| id.to_string(), |h| format!("{} ({})", h.name, h.id))
     };
     for p in &rollout.stopped {
-        shell.status("Stopped", format!("{} on {}", p.workload_id, host_name(&p.host)));
+        shell.status(
+            "Stopped",
+            format!("{} on {}", p.workload_id, host_name(&p.host)),
+        );
     }
     for p in &rollout.started {
         let host = rollout.hosts.iter().find(|h| h.id == p.host);

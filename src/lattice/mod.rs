@@ -239,10 +239,16 @@ impl Planned {
         let metadata = &manifest["metadata"];
         Some(Planned {
             workload: Workload {
-                namespace: metadata["namespace"].as_str().unwrap_or("default").to_string(),
+                namespace: metadata["namespace"]
+                    .as_str()
+                    .unwrap_or("default")
+                    .to_string(),
                 name: metadata["name"].as_str()?.to_string(),
-                annotations: [("app.kubernetes.io/managed-by".to_string(), "wash".to_string())]
-                    .into(),
+                annotations: [(
+                    "app.kubernetes.io/managed-by".to_string(),
+                    "wash".to_string(),
+                )]
+                .into(),
                 wit_world,
             },
             replicas: manifest["spec"]["replicas"].as_u64().unwrap_or(1) as usize,
@@ -356,14 +362,13 @@ async fn discover(
     client: &async_nats::Client,
     lattice: &Lattice,
 ) -> Result<Vec<Host>, LatticeError> {
-    let mut beats =
-        client
-            .subscribe(wire::HEARTBEAT_SUBJECTS)
-            .await
-            .map_err(|e| LatticeError::Connect {
-                url: lattice.url.clone(),
-                cause: e.to_string(),
-            })?;
+    let mut beats = client
+        .subscribe(wire::HEARTBEAT_SUBJECTS)
+        .await
+        .map_err(|e| LatticeError::Connect {
+            url: lattice.url.clone(),
+            cause: e.to_string(),
+        })?;
     let mut heard: BTreeMap<String, Host> = BTreeMap::new();
     let deadline = tokio::time::Instant::now() + lattice.wait;
     while let Ok(Some(message)) = tokio::time::timeout_at(deadline, beats.next()).await {
@@ -372,9 +377,12 @@ async fn discover(
             heard.insert(hb.id.clone(), hb.into());
         }
     }
-    let (mine, others): (Vec<Host>, Vec<Host>) = heard
-        .into_values()
-        .partition(|h| lattice.host_group.as_ref().is_none_or(|g| *g == h.host_group));
+    let (mine, others): (Vec<Host>, Vec<Host>) = heard.into_values().partition(|h| {
+        lattice
+            .host_group
+            .as_ref()
+            .is_none_or(|g| *g == h.host_group)
+    });
     if mine.is_empty() {
         let mut other_groups: Vec<String> = others.into_iter().map(|h| h.host_group).collect();
         other_groups.dedup();
@@ -508,10 +516,9 @@ mod tests {
 
     #[test]
     fn hosts_take_their_group_from_the_label_and_no_port_is_none() {
-        let hb: Heartbeat = serde_json::from_str(
-            r#"{"id":"H","friendlyName":"f","labels":{"hostgroup":"g"}}"#,
-        )
-        .unwrap();
+        let hb: Heartbeat =
+            serde_json::from_str(r#"{"id":"H","friendlyName":"f","labels":{"hostgroup":"g"}}"#)
+                .unwrap();
         let host = Host::from(hb);
         assert_eq!((host.host_group.as_str(), host.http_port), ("g", None));
         assert_eq!(workload_id("default", "hello", 3), "wash.default.hello.3");

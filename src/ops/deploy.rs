@@ -138,9 +138,10 @@ fn roll_out(request: &LatticeRequest, manifests: &Manifests) -> Result<Rollout, 
 /// hosts. Nothing is built, pushed or pulled.
 pub fn stop(request: &DeployRequest, lattice: &LatticeRequest) -> Result<Rollout, OpError> {
     let (default_name, base) = match &request.component {
-        Some(word) if ComponentRef::looks_like_reference(word) && !is_file(word) => {
-            (ComponentRef::parse(word)?.short_name().to_string(), Settings::default())
-        }
+        Some(word) if ComponentRef::looks_like_reference(word) && !is_file(word) => (
+            ComponentRef::parse(word)?.short_name().to_string(),
+            Settings::default(),
+        ),
         Some(word) => {
             return Err(Advice::new(
                 format!("`{word}` is not a registry reference"),

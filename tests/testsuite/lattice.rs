@@ -124,7 +124,10 @@ fn deploy_places_replicas_round_robin_replaces_them_and_stops_them() {
     let nats = servers::nats();
     let registry = Registry::start();
     let reference = registry.reference("hello:1.0.0");
-    run(wash().args(["push", &reference]).arg(&http_hello().wasm), true);
+    run(
+        wash().args(["push", &reference]).arg(&http_hello().wasm),
+        true,
+    );
     let edge = [
         StandIn::start(&nats.url, "HA", "edge"),
         StandIn::start(&nats.url, "HB", "edge"),
@@ -139,12 +142,21 @@ fn deploy_places_replicas_round_robin_replaces_them_and_stops_them() {
         true,
     );
     let err = stderr(&out);
-    assert_eq!(stdout(&out), "", "the manifest is not printed with --lattice");
+    assert_eq!(
+        stdout(&out),
+        "",
+        "the manifest is not printed with --lattice"
+    );
     assert!(
-        err.contains("Started wash.default.hello.0 on stand-in-HA (HA): http://hello.localhost:8000/"),
+        err.contains(
+            "Started wash.default.hello.0 on stand-in-HA (HA): http://hello.localhost:8000/"
+        ),
         "{err}"
     );
-    assert_eq!(edge[0].ids(), ["wash.default.hello.0", "wash.default.hello.2"]);
+    assert_eq!(
+        edge[0].ids(),
+        ["wash.default.hello.0", "wash.default.hello.2"]
+    );
     assert_eq!(edge[1].ids(), ["wash.default.hello.1"]);
     assert!(other.ids().is_empty(), "a host of another group got work");
 
@@ -157,8 +169,14 @@ fn deploy_places_replicas_round_robin_replaces_them_and_stops_them() {
     let template = &manifest["documents"][0]["manifest"]["spec"]["template"]["spec"];
     let sent = edge[1].workloads.lock().unwrap()["wash.default.hello.1"].clone();
     assert_eq!(sent["witWorld"]["components"], template["components"]);
-    assert_eq!(sent["witWorld"]["hostInterfaces"], template["hostInterfaces"]);
-    assert_eq!((&sent["name"], &sent["namespace"]), (&json!("hello"), &json!("default")));
+    assert_eq!(
+        sent["witWorld"]["hostInterfaces"],
+        template["hostInterfaces"]
+    );
+    assert_eq!(
+        (&sent["name"], &sent["namespace"]),
+        (&json!("hello"), &json!("default"))
+    );
 
     // A redeploy with fewer replicas replaces replica 0 and stops the rest.
     let out = run(
@@ -180,7 +198,11 @@ fn deploy_places_replicas_round_robin_replaces_them_and_stops_them() {
     };
     assert_eq!(
         ids("stopped"),
-        ["wash.default.hello.0", "wash.default.hello.1", "wash.default.hello.2"]
+        [
+            "wash.default.hello.0",
+            "wash.default.hello.1",
+            "wash.default.hello.2"
+        ]
     );
     assert_eq!(ids("started"), ["wash.default.hello.0"]);
     assert_eq!(edge[0].ids(), ["wash.default.hello.0"]);
@@ -218,7 +240,10 @@ fn no_host_of_the_group_and_no_server_are_clear_errors() {
         err.contains("no wasmCloud host of host group `green` sent a heartbeat"),
         "{err}"
     );
-    assert!(err.contains("help: hosts of group(s) `blue` answered"), "{err}");
+    assert!(
+        err.contains("help: hosts of group(s) `blue` answered"),
+        "{err}"
+    );
 
     let port = free_port();
     let url = format!("nats://127.0.0.1:{port}");
@@ -236,5 +261,9 @@ fn no_host_of_the_group_and_no_server_are_clear_errors() {
         wash().args(["deploy", "--lattice", &url, "--target", "kubernetes"]),
         false,
     );
-    assert!(stderr(&out).contains("cannot be used with"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
 }
