@@ -28,6 +28,7 @@ pub mod lattice;
 pub mod message;
 pub mod oci;
 pub mod ops;
+pub mod plugin;
 pub mod project;
 pub mod run;
 pub mod sign;

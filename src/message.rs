@@ -19,6 +19,7 @@
 //! | `wit` | `wash wit` (one per package) |
 //! | `deployment` | `wash deploy` |
 //! | `rollout` | `wash deploy --lattice` (and `--stop`) |
+//! | `plugin` | `wash plugin list` (one per plugin), `install`, `inspect`, `remove` |
 
 use std::path::PathBuf;
 
@@ -73,6 +74,10 @@ impl Message for crate::deploy::Manifests {
 
 impl Message for crate::lattice::Rollout {
     const REASON: &'static str = "rollout";
+}
+
+impl Message for crate::ops::plugin::Listed {
+    const REASON: &'static str = "plugin";
 }
 
 impl Message for crate::wit::DerivedWit {

@@ -63,6 +63,8 @@ pub struct Build {
     pub components: Vec<BuiltComponent>,
     /// Where the components were placed: `<target-dir>/wasmcloud/`.
     pub output_dir: PathBuf,
+    /// The workspace root.
+    pub workspace_root: PathBuf,
     /// Each built package's `[package.metadata.wasmcloud]`, by package name.
     pub configs: HashMap<String, WasmcloudConfig>,
 }
@@ -162,6 +164,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
     Ok(Build {
         components,
         output_dir: out_dir,
+        workspace_root: project.metadata.workspace_root.clone().into_std_path_buf(),
         configs,
     })
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use super::PackageArgs;
 use super::progress::BuildProgress;
 use super::shell::{Shell, human_size};
-use crate::build::{self, BuiltComponent};
+use crate::build::BuiltComponent;
 
 /// Build the crate into a WebAssembly component
 #[derive(Debug, clap::Args)]
@@ -22,7 +22,7 @@ pub struct BuildArgs {
 
 pub fn exec(shell: &Shell, args: BuildArgs) -> anyhow::Result<ExitCode> {
     let options = args.package.build_options(shell);
-    let built = build::build(&options, &BuildProgress::new(shell))
+    let built = crate::ops::build::build(&options, args.json, &BuildProgress::new(shell))
         .context("failed to build the component")?;
     for c in &built.components {
         if args.json {

@@ -4,6 +4,7 @@
 //! reporters) lives here, in [`shell`] and in [`progress`].
 
 mod build;
+mod completions;
 mod compose;
 mod deploy;
 mod dev;
@@ -11,7 +12,9 @@ mod inspect;
 mod keys;
 mod login;
 mod logout;
+mod man;
 mod new;
+mod plugin;
 mod progress;
 mod pull;
 mod push;
@@ -31,7 +34,13 @@ use shell::{ColorChoice, Shell, Verbosity};
 
 /// Build, run, inspect and ship WebAssembly components from Rust crates.
 #[derive(Debug, Parser)]
-#[command(name = "wash", version, max_term_width = 100)]
+#[command(
+    name = "wash",
+    version,
+    max_term_width = 100,
+    allow_external_subcommands = true,
+    external_subcommand_value_parser = clap::value_parser!(OsString)
+)]
 pub struct Cli {
     /// Print nothing but errors and the data asked for
     #[arg(
@@ -77,6 +86,12 @@ enum Command {
     Sign(sign::SignArgs),
     Verify(verify::VerifyArgs),
     Keys(keys::KeysArgs),
+    Plugin(plugin::PluginArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
+    /// A plugin: `wash NAME ARGS…`.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
 }
 
 /// Exit code of a failed command (the user's input or environment).
@@ -87,8 +102,8 @@ const USER_ERROR: u8 = 1;
 /// `bin_name` is how usage lines name the tool: `wash`, or `cargo wasmcloud`.
 pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
     install_panic_note();
-    let parsed = Cli::command()
-        .bin_name(bin_name)
+    let root_help = is_root_help(&args);
+    let parsed = command(bin_name, root_help)
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
@@ -105,7 +120,7 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
         _ => Verbosity::Normal,
     };
     let shell = Shell::new(verbosity, cli.color);
-    match exec(&shell, cli.command) {
+    match exec(&shell, bin_name, cli.command) {
         Ok(code) => code,
         Err(err) => {
             shell.error(err.as_ref());
@@ -119,7 +134,70 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
     }
 }
 
-fn exec(shell: &Shell, command: Command) -> anyhow::Result<ExitCode> {
+/// wash's command line, with the installed plugins listed under its help (and, when `wash
+/// --help` itself is asked, the `wash-NAME` executables on `PATH` too: looking through `PATH`
+/// is kept off every other start).
+fn command(bin_name: &'static str, root_help: bool) -> clap::Command {
+    let command = Cli::command().bin_name(bin_name);
+    let plugins = plugin_lines(&builtins(&command), root_help);
+    if plugins.is_empty() {
+        return command;
+    }
+    command.after_help(format!("Plugins (`{bin_name} plugin list`):\n{plugins}"))
+}
+
+/// The names of wash's own commands, which no plugin may take.
+fn builtins(command: &clap::Command) -> Vec<String> {
+    let mut names: Vec<String> = command
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
+        .map(str::to_string)
+        .collect();
+    names.push("help".into());
+    names
+}
+
+/// `  NAME  description` for each plugin, aligned; installed plugins only unless `with_path`.
+fn plugin_lines(builtins: &[String], with_path: bool) -> String {
+    let mut plugins: Vec<(String, String)> = crate::plugin::installed()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.manifest.name, p.manifest.description))
+        .collect();
+    if with_path {
+        for (name, path) in crate::plugin::exec::all_on_path() {
+            if !plugins.iter().any(|(n, _)| *n == name) && !builtins.contains(&name) {
+                plugins.push((name, format!("(runs {})", path.display())));
+            }
+        }
+    }
+    let width = plugins.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    plugins
+        .iter()
+        .map(|(name, about)| format!("  {name:width$}  {about}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether `args` ask for wash's own help: no command, `help` alone, or `-h`/`--help` before
+/// any command (global options aside).
+fn is_root_help(args: &[OsString]) -> bool {
+    let mut rest = args.iter().skip(1).filter_map(|a| a.to_str());
+    loop {
+        match rest.next() {
+            None | Some("-h" | "--help") => return true,
+            Some("-q" | "--quiet" | "-v" | "--verbose") => {}
+            Some("--color") => {
+                rest.next();
+            }
+            Some(a) if a.starts_with("--color=") => {}
+            Some("help") => return rest.next().is_none(),
+            Some(_) => return false,
+        }
+    }
+}
+
+fn exec(shell: &Shell, bin_name: &'static str, command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::New(args) => new::exec(shell, args),
         Command::Build(args) => build::exec(shell, args),
@@ -137,6 +215,81 @@ fn exec(shell: &Shell, command: Command) -> anyhow::Result<ExitCode> {
         Command::Sign(args) => sign::exec(shell, args),
         Command::Verify(args) => verify::exec(shell, args),
         Command::Keys(args) => keys::exec(shell, args),
+        Command::Plugin(args) => plugin::exec(shell, args, builtins(&Cli::command())),
+        Command::Completions(args) => {
+            let cmd = Cli::command().bin_name(bin_name);
+            let names = builtins(&cmd);
+            completions::exec(shell, args, with_plugins(cmd, &names))
+        }
+        Command::Man(args) => man::exec(shell, args, Cli::command().bin_name(bin_name)),
+        Command::External(args) => run_plugin(shell, bin_name, args),
+    }
+}
+
+/// wash's command line with every plugin as a subcommand (for completions).
+fn with_plugins(mut cmd: clap::Command, builtins: &[String]) -> clap::Command {
+    let mut plugins: Vec<(String, String)> = crate::plugin::installed()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.manifest.name, p.manifest.description))
+        .collect();
+    for (name, _) in crate::plugin::exec::all_on_path() {
+        if !plugins.iter().any(|(n, _)| *n == name) && !builtins.contains(&name) {
+            plugins.push((name, String::new()));
+        }
+    }
+    for (name, about) in plugins {
+        cmd = cmd.subcommand(
+            clap::Command::new(name).about(about).arg(
+                clap::Arg::new("args")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true),
+            ),
+        );
+    }
+    cmd
+}
+
+/// `wash NAME ARGS…`: the plugin `NAME`, or an error naming what there is.
+fn run_plugin(shell: &Shell, bin_name: &str, args: Vec<OsString>) -> anyhow::Result<ExitCode> {
+    use crate::ops::plugin::Ran;
+    let mut args = args.into_iter();
+    let name = args
+        .next()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let args: Vec<OsString> = args.collect();
+    let verbosity = if shell.is_quiet() {
+        "quiet"
+    } else if shell.is_verbose() {
+        "verbose"
+    } else {
+        "normal"
+    };
+    let inv = crate::plugin::Invocation::here(bin_name, &args, verbosity);
+    match crate::ops::plugin::run(&name, args, &inv)? {
+        Ran::Exited(code) => Ok(ExitCode::from(code.clamp(0, 255) as u8)),
+        Ran::Help(p) => {
+            let m = &p.manifest;
+            let usage = match m.usage.trim_end() {
+                "" => format!("Usage: {bin_name} {} [ARGS]...", m.name),
+                usage => usage.to_string(),
+            };
+            let text = format!("{}\n\n{usage}", m.description);
+            shell.out(text.trim_start());
+            Ok(ExitCode::SUCCESS)
+        }
+        Ran::NoSuchPlugin => Err(crate::hint::Advice::new(
+            format!("no such command: `{name}`"),
+            format!(
+                "`{bin_name} --help` lists the commands and `{bin_name} plugin list` the \
+                 plugins; `{bin_name} plugin install` adds one, and an executable `wash-{name}` \
+                 on PATH would be run"
+            ),
+        )
+        .into()),
     }
 }
 

@@ -53,6 +53,7 @@ pub fn exec(shell: &Shell, args: PushArgs) -> anyhow::Result<ExitCode> {
         annotations: args.annotations,
         insecure: args.insecure,
         chunked_above: args.chunked_above,
+        json: args.json,
     };
     let pushed = push(
         &request,

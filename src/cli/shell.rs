@@ -225,6 +225,7 @@ const HINTED: &[Probe] = &[
     probe::<crate::config::ConfigError>,
     probe::<crate::dev::DevError>,
     probe::<crate::home::HomeError>,
+    probe::<crate::plugin::PluginError>,
     probe::<crate::project::ProjectError>,
     probe::<crate::run::RunError>,
     probe::<crate::sign::KeyError>,

@@ -61,6 +61,8 @@ pub struct WasmcloudConfig {
     pub dev_subscriptions: Vec<String>,
     /// `deploy`: what `wash deploy` writes into the manifests (flags override it).
     pub deploy: crate::deploy::Settings,
+    /// `plugins.NAME`: each plugin's settings, handed to it as they are (docs/plugins.md).
+    pub plugins: serde_json::Map<String, Value>,
 }
 
 /// `[package.metadata.wasmcloud.sign]`.
@@ -183,11 +185,13 @@ impl WasmcloudConfig {
     }
 
     /// Whether the host provides this import: every `wasi:` and `wasmcloud:messaging`
-    /// interface, and `host-imports`.
+    /// interface, `wash:plugin` (a plugin's host is wash), and `host-imports`.
     pub fn is_host_import(&self, import: &str) -> bool {
         // wasmcloud:messaging is hosted by `wash run` and wasmCloud alike, as wasi:* is.
         import.starts_with("wasi:")
             || import.starts_with("wasmcloud:messaging/")
+            // A wash plugin's world: wash itself is the host that runs it.
+            || import.starts_with("wash:plugin/")
             || self.host_imports.iter().any(|h| match h.strip_suffix('*') {
                 Some(prefix) => import.starts_with(prefix),
                 None => import == h || import.split('@').next() == Some(h.as_str()),
@@ -226,6 +230,11 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
         .unwrap_or_default();
     let mut config = WasmcloudConfig {
         deploy,
+        plugins: raw
+            .plugins
+            .into_iter()
+            .map(|(k, v)| (k, Value::Object(v)))
+            .collect(),
         namespace: raw.namespace,
         host_imports: raw.host_imports,
         compose_plugs: raw.compose.map(|c| c.plugs).unwrap_or_default(),

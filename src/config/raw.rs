@@ -22,6 +22,10 @@ pub(super) struct RawConfig {
     pub registry: Option<RawRegistry>,
     pub dev: Option<RawDev>,
     pub deploy: Option<RawDeploy>,
+    /// `[package.metadata.wasmcloud.plugins.NAME]`: each plugin's own settings, whatever they
+    /// hold (the plugin reads them).
+    #[serde(default)]
+    pub plugins: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 /// `[package.metadata.wasmcloud.deploy]`: what `wash deploy` writes into the manifests.
@@ -241,6 +245,11 @@ pub(super) const HELP: &[Help] = &[
         "deploy.subscriptions",
         "a list of strings",
         "write `subscriptions = [\"orders.>\"]` in `[package.metadata.wasmcloud.deploy]`",
+    ),
+    help(
+        "plugins",
+        "a table of tables, one per plugin",
+        "write `[package.metadata.wasmcloud.plugins.size-budget]` with `max = \"2 MiB\"`",
     ),
 ];
 

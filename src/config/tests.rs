@@ -512,3 +512,19 @@ fn deploy_settings_are_read_and_checked_and_subscriptions_default_to_dev() {
     let (m, _) = error(json!({ "deploy": { "replicas": -1 } }));
     assert!(m.contains("deploy.replicas"), "{m}");
 }
+
+#[test]
+fn plugin_settings_are_kept_as_they_are_and_must_be_tables() {
+    let c = read(json!({
+        "plugins": { "size-budget": { "max": "2 MiB", "strict": true } },
+    }))
+    .unwrap();
+    assert_eq!(c.plugins["size-budget"]["max"], "2 MiB");
+    assert_eq!(c.plugins["size-budget"]["strict"], true);
+    let (m, h) = error(json!({ "plugins": { "size-budget": 3 } }));
+    assert!(m.contains("plugins"), "{m}");
+    assert!(
+        h.contains("[package.metadata.wasmcloud.plugins.size-budget]"),
+        "{h}"
+    );
+}

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use crate::build::{self, Build, BuildError, BuildOptions, BuiltComponent, Reporter};
+use crate::build::{Build, BuildError, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Hint;
 use crate::ops::run::{CapabilityFlags, RunEvents};
 use crate::project::{Project, ProjectError};
@@ -62,6 +62,12 @@ pub enum DevError {
     /// A build failed.
     #[error(transparent)]
     Build(#[from] Box<BuildError>),
+    /// A plugin's hook stopped the build, or failed.
+    #[error(transparent)]
+    Plugin(#[from] crate::plugin::PluginError),
+    /// Another step of a build failed.
+    #[error(transparent)]
+    Op(Box<crate::ops::OpError>),
     /// The component could not be loaded or run.
     #[error(transparent)]
     Run(#[from] RunError),
@@ -84,6 +90,8 @@ impl Hint for DevError {
         match self {
             DevError::Project(e) => e.hint(),
             DevError::Build(e) => e.hint(),
+            DevError::Plugin(e) => e.hint(),
+            DevError::Op(e) => e.hint(),
             DevError::Run(e) => e.hint(),
             DevError::Watch(_) => {
                 Some("on Linux, raise fs.inotify.max_user_watches if it is exhausted".into())
@@ -101,7 +109,7 @@ pub fn dev(
     events: Arc<dyn DevEvents>,
 ) -> Result<(), DevError> {
     let project = Project::load(&request.build.selection)?;
-    let built = build::build(&request.build, reporter)?;
+    let built = hooked_build(request, reporter)?;
     let app = built.app()?.clone();
     let (tx, changes) = std::sync::mpsc::channel();
     let roots = watch::roots(&project);
@@ -129,12 +137,23 @@ pub fn dev(
     }
 }
 
+/// A build with the installed plugins' hooks around it, as every build wash does.
+fn hooked_build(request: &DevRequest, reporter: &dyn Reporter) -> Result<Build, DevError> {
+    let hooks = crate::plugin::hooks::PluginHooks::installed(false)?;
+    crate::ops::build::build_with(&request.build, &hooks, reporter).map_err(|e| match e {
+        crate::ops::OpError::Build(e) => DevError::Build(e),
+        crate::ops::OpError::Plugin(e) => DevError::Plugin(e),
+        crate::ops::OpError::Project(e) => DevError::Project(e),
+        other => DevError::Op(Box::new(other)),
+    })
+}
+
 /// Builds the app, with its subscriptions (the flags', else its Cargo.toml's).
 fn build_app(
     request: &DevRequest,
     reporter: &dyn Reporter,
 ) -> Result<(BuiltComponent, Vec<String>), DevError> {
-    let built: Build = build::build(&request.build, reporter)?;
+    let built: Build = hooked_build(request, reporter)?;
     let app = built.app()?.clone();
     let subscriptions = request.capabilities.for_build(&built, &app).subscriptions;
     Ok((app, subscriptions))

@@ -221,9 +221,11 @@ fn push_first(
         annotations: Vec::new(),
         insecure: request.insecure,
         chunked_above: crate::oci::push::DEFAULT_CHUNKED_ABOVE,
+        json: request.output_json,
     };
-    let (path, package) = component_and_package(&push, reporter)?;
-    let pushed = push_component(&push, &path, package.as_ref(), progress)?;
+    let hooks = crate::plugin::hooks::PluginHooks::installed(push.json)?;
+    let (path, package) = component_and_package(&push, &hooks, reporter)?;
+    let pushed = push_component(&push, &path, package.as_ref(), &hooks, progress)?;
     let (image, repository) = pinned(&pushed.reference, &pushed.digest)?;
     let (default_name, settings) = match &package {
         Some(p) => (p.name.to_string(), WasmcloudConfig::of(p)?.deploy),

@@ -7,9 +7,11 @@
 //! Every operation returns [`OpError`], which wraps the typed error of the capability that
 //! failed, so the hints of those errors reach the user.
 
+pub mod build;
 pub mod compose;
 pub mod deploy;
 pub mod inspect;
+pub mod plugin;
 pub mod pull;
 pub mod push;
 pub mod run;
@@ -44,6 +46,8 @@ pub enum OpError {
     Oci(Box<crate::oci::OciError>),
     #[error(transparent)]
     Lattice(#[from] crate::lattice::LatticeError),
+    #[error(transparent)]
+    Plugin(#[from] crate::plugin::PluginError),
     #[error(transparent)]
     Project(#[from] crate::project::ProjectError),
     #[error(transparent)]
@@ -112,6 +116,7 @@ impl Hint for OpError {
             OpError::Key(e) => e.hint(),
             OpError::Lattice(e) => e.hint(),
             OpError::Oci(e) => e.hint(),
+            OpError::Plugin(e) => e.hint(),
             OpError::Project(e) => e.hint(),
             OpError::Run(e) => e.hint(),
             OpError::Sign(e) => e.hint(),

@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use super::{OpError, failed, runtime};
-use crate::build::{self, BuildOptions, Reporter};
+use crate::build::{BuildOptions, Reporter};
 use crate::config::WasmcloudConfig;
 use crate::hint::Advice;
 use crate::oci::layout::PackageInfo;
 use crate::oci::{self, ClientOptions, ComponentRef, ProgressHandle, PushOptions, Pushed};
+use crate::plugin::hooks::{ComponentFile, PluginHooks, Site};
 use crate::project::Project;
 
 /// What to push, and where.
@@ -26,6 +27,8 @@ pub struct PushRequest {
     pub insecure: bool,
     /// Components larger than this go up in chunks.
     pub chunked_above: u64,
+    /// `--json` was asked (plugins' hooks are told).
+    pub json: bool,
 }
 
 /// Builds (unless a file is given), then pushes.
@@ -38,16 +41,18 @@ pub fn push(
     for a in &request.annotations {
         oci::push::parse_annotation(a)?;
     }
-    let (path, package) = component_and_package(request, reporter)?;
-    push_component(request, &path, package.as_ref(), progress)
+    let hooks = PluginHooks::installed(request.json)?;
+    let (path, package) = component_and_package(request, &hooks, reporter)?;
+    push_component(request, &path, package.as_ref(), &hooks, progress)
 }
 
 /// Pushes the component at `path` (from `package`, whose config names the registry and whose
-/// fields become annotations).
+/// fields become annotations), with the plugins' `before-push` and `after-push` hooks around.
 pub(super) fn push_component(
     request: &PushRequest,
     path: &std::path::Path,
     package: Option<&cargo_metadata::Package>,
+    hooks: &PluginHooks,
     progress: ProgressHandle,
 ) -> Result<Pushed, OpError> {
     let annotations = request
@@ -81,10 +86,22 @@ pub(super) fn push_component(
         progress,
         chunked_above: request.chunked_above,
     };
+    let site = Site {
+        project_dir: package.and_then(|p| p.manifest_path.parent().map(|d| d.into())),
+        target_dir: None,
+        plugin_config: config.plugins.clone(),
+    };
+    let file = ComponentFile {
+        package: package.map(|p| p.name.to_string()),
+        path: path.to_path_buf(),
+    };
+    hooks.before_push(&site, &reference_text, &file)?;
     let doing = format!("failed to push `{}` to `{reference_text}`", path.display());
-    runtime()?
+    let pushed = runtime()?
         .block_on(oci::push(&reference, path, bytes.into(), &options))
-        .map_err(failed(doing))
+        .map_err(failed(doing))?;
+    hooks.after_push(&site, &pushed.reference, &file, &pushed.digest)?;
+    Ok(pushed)
 }
 
 /// The file to push and the package it came from: with a file, the package `--manifest-path`
@@ -92,6 +109,7 @@ pub(super) fn push_component(
 /// before building: a typo in it should not cost a build.
 pub(super) fn component_and_package(
     request: &PushRequest,
+    hooks: &PluginHooks,
     reporter: &dyn Reporter,
 ) -> Result<(PathBuf, Option<cargo_metadata::Package>), OpError> {
     let selection = &request.build.selection;
@@ -114,8 +132,8 @@ pub(super) fn component_and_package(
     for package in project.packages_with_member_dependencies() {
         WasmcloudConfig::of(package)?;
     }
-    let built =
-        build::build(&request.build, reporter).map_err(failed("failed to build the component"))?;
+    let built = super::build::build_with(&request.build, hooks, reporter)
+        .map_err(failed("failed to build the component"))?;
     let app = built.app()?;
     let package = project.member(&app.package).cloned();
     Ok((app.path.clone(), package))

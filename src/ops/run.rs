@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{OpError, failed, trusted_keys, verifier};
-use crate::build::{self, Build, BuildOptions, BuiltComponent, Reporter};
+use crate::build::{Build, BuildOptions, BuiltComponent, Reporter};
 use crate::hint::Advice;
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::run::{
@@ -195,7 +195,7 @@ fn component(
             )
             .into());
         }
-        let built = build::build(&request.build, reporter)
+        let built = super::build::build(&request.build, false, reporter)
             .map_err(failed("failed to build the component"))?;
         let app = built.app()?;
         return Ok((

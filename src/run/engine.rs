@@ -55,6 +55,11 @@ pub(super) fn engine(compiler: Compiler) -> wasmtime::Result<Engine> {
     Engine::new(&pooled).or_else(|_| Engine::new(&config(compiler)))
 }
 
+/// An engine without the pool, for a process that runs one instance at a time (a plugin).
+pub(crate) fn single(compiler: Compiler) -> wasmtime::Result<Engine> {
+    Engine::new(&config(compiler))
+}
+
 fn config(compiler: Compiler) -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);

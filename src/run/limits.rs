@@ -31,7 +31,7 @@ impl Default for Limits {
 
 impl Limits {
     /// The store limiter for one instance: growth past the limit traps, naming the size asked.
-    pub(super) fn store_limits(&self) -> StoreLimits {
+    pub(crate) fn store_limits(&self) -> StoreLimits {
         StoreLimitsBuilder::new()
             .memory_size(self.memory)
             .trap_on_grow_failure(true)
@@ -42,7 +42,7 @@ impl Limits {
     /// request's guest also yields to the other tasks at every tick, so one that loops never
     /// holds a thread the server needs (to accept, or to run other requests) for longer than
     /// a tick; at the deadline it traps.
-    pub(super) fn apply_deadline<T>(&self, store: &mut Store<T>, request: bool) {
+    pub(crate) fn apply_deadline<T>(&self, store: &mut Store<T>, request: bool) {
         if !request {
             store.set_epoch_deadline(u64::MAX / 2);
             store.epoch_deadline_trap();
@@ -78,7 +78,7 @@ impl Limits {
 }
 
 /// Advances `engine`'s epoch every [`TICK`] for as long as the engine lives.
-pub(super) fn start_ticker(engine: &Engine) {
+pub(crate) fn start_ticker(engine: &Engine) {
     let weak = engine.weak();
     std::thread::spawn(move || {
         while let Some(engine) = weak.upgrade() {

@@ -10,10 +10,10 @@
 //! lists every import nothing provides.
 
 mod command;
-mod engine;
+pub(crate) mod engine;
 pub mod host;
 pub mod http;
-mod limits;
+pub(crate) mod limits;
 mod messages;
 mod outgoing;
 
@@ -60,6 +60,9 @@ pub struct DirGrant {
     pub host: PathBuf,
     /// Where the guest sees it.
     pub guest: String,
+    /// Whether the guest may only read (plugins' `--grant read=…`); `--dir` grants read and
+    /// write.
+    pub read_only: bool,
 }
 
 impl std::str::FromStr for DirGrant {
@@ -77,6 +80,7 @@ impl std::str::FromStr for DirGrant {
         Ok(DirGrant {
             host: host.into(),
             guest: guest.into(),
+            read_only: false,
         })
     }
 }
@@ -308,6 +312,39 @@ fn instance_pre(
     })
 }
 
+/// The WASI context `grants` describe, standard streams not yet set: the arguments, the
+/// environment given, the network only when allowed, and each granted folder with its
+/// permissions. Nothing else of the host is reachable. Plugins are sandboxed the same way.
+pub(crate) fn sandbox(
+    grants: &Grants,
+    argv0: &str,
+) -> Result<wasmtime_wasi::WasiCtxBuilder, RunError> {
+    let mut wasi = WasiCtx::builder();
+    wasi.arg(argv0);
+    wasi.args(&grants.args);
+    wasi.envs(&grants.env);
+    if grants.allow_net {
+        // TCP and UDP are off by default in wasmtime, and every address is refused.
+        wasi.inherit_network();
+        wasi.allow_tcp(true);
+        wasi.allow_udp(true);
+        wasi.allow_ip_name_lookup(true);
+    }
+    for dir in &grants.dirs {
+        let perms = if dir.read_only {
+            FsPerms::ReadOnly
+        } else {
+            FsPerms::ReadWrite
+        };
+        wasi.preopened_dir(&dir.host, &dir.guest, perms)
+            .map_err(|source| RunError::Dir {
+                host: dir.host.clone(),
+                source: source.into_boxed_dyn_error(),
+            })?;
+    }
+    Ok(wasi)
+}
+
 /// Per-instance host state: WASI, wasi:http, and the run's shared [`Capabilities`].
 struct Host {
     wasi: WasiCtx,
@@ -346,25 +383,8 @@ impl WasiHttpView for Host {
 impl Host {
     /// A fresh instance state with exactly the grants asked for.
     fn new(grants: &Grants, caps: &Arc<Capabilities>, argv0: &str) -> Result<Host, RunError> {
-        let mut wasi = WasiCtx::builder();
+        let mut wasi = sandbox(grants, argv0)?;
         wasi.inherit_stdio();
-        wasi.arg(argv0);
-        wasi.args(&grants.args);
-        wasi.envs(&grants.env);
-        if grants.allow_net {
-            // TCP and UDP are off by default in wasmtime, and every address is refused.
-            wasi.inherit_network();
-            wasi.allow_tcp(true);
-            wasi.allow_udp(true);
-            wasi.allow_ip_name_lookup(true);
-        }
-        for dir in &grants.dirs {
-            wasi.preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)
-                .map_err(|source| RunError::Dir {
-                    host: dir.host.clone(),
-                    source: source.into_boxed_dyn_error(),
-                })?;
-        }
         Ok(Host {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),

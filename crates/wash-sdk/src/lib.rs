@@ -183,6 +183,142 @@ macro_rules! messaging_handler {
     };
 }
 
+/// wash plugins: a component wash runs as `wash NAME` and calls around builds and pushes,
+/// sandboxed with only what the user granted at install time (docs/plugins.md). Implement
+/// [`Plugin`](plugin::Plugin) and export it with [`plugin!`](crate::plugin!):
+///
+/// ```ignore
+/// use wash::plugin::{Context, Component, Hook, Metadata, Plugin};
+///
+/// struct SizeBudget;
+///
+/// impl Plugin for SizeBudget {
+///     fn metadata() -> Metadata {
+///         Metadata {
+///             name: "size-budget".into(),
+///             version: env!("CARGO_PKG_VERSION").into(),
+///             description: "Fails a build whose component is over budget".into(),
+///             usage: String::new(),
+///             hooks: vec![Hook::AfterBuild],
+///         }
+///     }
+///
+///     fn after_build(_: Context, built: Component) -> Result<(), String> {
+///         if built.size > 2 << 20 { Err(format!("{} bytes is over budget", built.size)) } else { Ok(()) }
+///     }
+/// }
+///
+/// wash::plugin!(SizeBudget);
+/// ```
+#[cfg(feature = "plugin")]
+pub mod plugin {
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    #[doc(hidden)]
+    pub mod bindings {
+        wit_bindgen::generate!({
+            path: "wit",
+            world: "wash:sdk/plugin",
+            generate_all,
+            pub_export_macro: true,
+            export_macro_name: "export_plugin",
+        });
+    }
+    #[doc(hidden)]
+    pub use bindings::exports::wash::plugin::plugin::Guest;
+    pub use bindings::wash::plugin::types::{BuildPlan, Component, Context, Hook, Metadata, Push};
+
+    /// A wash plugin. Only [`metadata`](Plugin::metadata) is required; wash calls a hook only
+    /// when the metadata lists it, and an `Err` from a hook stops the build or push with that
+    /// message.
+    pub trait Plugin {
+        /// What the plugin is: its subcommand name, version, one-line description, the usage
+        /// `wash NAME --help` prints, and the hooks wash is to call. Asked once, at install.
+        fn metadata() -> Metadata;
+
+        /// `wash NAME ARGS…` (ARGS without the name). Print with `println!`; an `Err` is
+        /// printed as wash's error and exits 1.
+        fn run(context: Context, args: Vec<String>) -> Result<(), String> {
+            let _ = (context, args);
+            Err(format!(
+                "`{}` has no subcommand; it takes part in builds and pushes",
+                Self::metadata().name
+            ))
+        }
+
+        /// Before cargo runs.
+        fn before_build(context: Context, plan: BuildPlan) -> Result<(), String> {
+            let _ = (context, plan);
+            Ok(())
+        }
+
+        /// After each component is finished.
+        fn after_build(context: Context, component: Component) -> Result<(), String> {
+            let _ = (context, component);
+            Ok(())
+        }
+
+        /// Before a component goes to a registry.
+        fn before_push(context: Context, push: Push) -> Result<(), String> {
+            let _ = (context, push);
+            Ok(())
+        }
+
+        /// After a push (`push.digest` is the manifest digest).
+        fn after_push(context: Context, push: Push) -> Result<(), String> {
+            let _ = (context, push);
+            Ok(())
+        }
+    }
+}
+
+/// Exports a type that implements `wash::plugin::Plugin` as the component's
+/// `wash:plugin/plugin` (feature `plugin`).
+#[cfg(feature = "plugin")]
+#[macro_export]
+macro_rules! plugin {
+    ($ty:ident) => {
+        impl $crate::plugin::Guest for $ty {
+            fn describe() -> $crate::plugin::Metadata {
+                <$ty as $crate::plugin::Plugin>::metadata()
+            }
+            fn run(
+                context: $crate::plugin::Context,
+                args: ::std::vec::Vec<::std::string::String>,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                <$ty as $crate::plugin::Plugin>::run(context, args)
+            }
+            fn before_build(
+                context: $crate::plugin::Context,
+                plan: $crate::plugin::BuildPlan,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                <$ty as $crate::plugin::Plugin>::before_build(context, plan)
+            }
+            fn after_build(
+                context: $crate::plugin::Context,
+                component: $crate::plugin::Component,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                <$ty as $crate::plugin::Plugin>::after_build(context, component)
+            }
+            fn before_push(
+                context: $crate::plugin::Context,
+                push: $crate::plugin::Push,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                <$ty as $crate::plugin::Plugin>::before_push(context, push)
+            }
+            fn after_push(
+                context: $crate::plugin::Context,
+                push: $crate::plugin::Push,
+            ) -> ::core::result::Result<(), ::std::string::String> {
+                <$ty as $crate::plugin::Plugin>::after_push(context, push)
+            }
+        }
+        $crate::__export_plugin_impl!($ty with_types_in $crate::plugin::bindings);
+    };
+}
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
