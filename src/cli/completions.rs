@@ -24,9 +24,10 @@ pub fn exec(
     args: CompletionsArgs,
     mut command: clap::Command,
 ) -> anyhow::Result<ExitCode> {
-    let name = command.get_bin_name().unwrap_or("wash").to_string();
+    // For `wash` whichever way it was started: shells complete one word, and `cargo wasmcloud`
+    // is cargo's to complete.
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut command, name, &mut script);
+    clap_complete::generate(args.shell, &mut command, "wash", &mut script);
     shell.out(String::from_utf8_lossy(&script).trim_end());
     Ok(ExitCode::SUCCESS)
 }

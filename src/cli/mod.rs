@@ -217,7 +217,7 @@ fn exec(shell: &Shell, bin_name: &'static str, command: Command) -> anyhow::Resu
         Command::Keys(args) => keys::exec(shell, args),
         Command::Plugin(args) => plugin::exec(shell, args, builtins(&Cli::command())),
         Command::Completions(args) => {
-            let cmd = Cli::command().bin_name(bin_name);
+            let cmd = Cli::command();
             let names = builtins(&cmd);
             completions::exec(shell, args, with_plugins(cmd, &names))
         }

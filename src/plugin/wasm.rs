@@ -232,13 +232,12 @@ impl WasmPlugin {
         stdout: Stdout,
         timeout: Option<f64>,
     ) -> Result<Store<PluginHost>, PluginError> {
-        let grants = match inv {
+        let mut grants = match inv {
             Some(inv) => self.run_grants(inv, args),
-            None => crate::run::Grants {
-                limits: self.limits(timeout),
-                ..Default::default()
-            },
+            None => crate::run::Grants::default(),
         };
+        // The deadline of this call, whatever the grants say for others.
+        grants.limits = self.limits(timeout);
         let mut wasi = crate::run::sandbox(&grants, &self.name).map_err(|e| PluginError::Load {
             path: PathBuf::from(&self.name),
             source: Box::new(e),
@@ -286,14 +285,13 @@ impl WasmPlugin {
             .iter()
             .filter_map(|k| std::env::var(k).ok().map(|v| (k.clone(), v)))
             .collect();
-        let timeout = g.timeout_secs;
         crate::run::Grants {
             env,
             allow_http: g.http.clone(),
             allow_net: false,
             dirs,
             args: args.to_vec(),
-            limits: self.limits(timeout),
+            limits: Limits::default(),
         }
     }
 

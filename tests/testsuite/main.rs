@@ -20,6 +20,7 @@ mod layout;
 mod messaging;
 mod new;
 mod oci;
+mod plugins;
 mod registry;
 mod run;
 mod schema;
