@@ -187,7 +187,7 @@ pub fn run(name: &str, args: Vec<OsString>, inv: &Invocation) -> Result<Ran, OpE
         Found::Installed(p) => p,
     };
     if matches!(args.as_slice(), [a] if a == "--help" || a == "-h") {
-        return Ok(Ran::Help(Box::new(installed)));
+        return Ok(Ran::Help(installed));
     }
     let m = &installed.manifest;
     let args = args

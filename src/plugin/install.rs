@@ -47,7 +47,7 @@ pub fn install_in(plugins: &Path, opts: &InstallOptions) -> Result<Installed, Pl
     } else {
         executable_manifest(opts, &bytes)?
     };
-    if opts.reserved.iter().any(|r| *r == manifest.name) {
+    if opts.reserved.contains(&manifest.name) {
         return Err(PluginError::Builtin {
             name: manifest.name,
         });

@@ -56,7 +56,7 @@ impl Installed {
 #[derive(Debug, Clone)]
 pub enum Found {
     /// In the plugin directory.
-    Installed(Installed),
+    Installed(Box<Installed>),
     /// `wash-NAME`, an executable on `PATH`.
     OnPath(PathBuf),
 }
@@ -310,7 +310,7 @@ pub fn find(name: &str) -> Result<Option<Found>, PluginError> {
         return Ok(None);
     }
     if let Some(plugin) = read_installed(&plugin_dir()?.join(name))? {
-        return Ok(Some(Found::Installed(plugin)));
+        return Ok(Some(Found::Installed(Box::new(plugin))));
     }
     Ok(exec::on_path(name).map(Found::OnPath))
 }

@@ -131,6 +131,17 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
         "--name",
         "shape",
     ])));
+    // A plugin, in a wash home of its own (an installed plugin is seen by every wash sharing it).
+    let plugin_home = tmp.path().join("plugin-home");
+    let context = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/plugins/wash-context/wash-context"
+    );
+    record(json_lines(
+        wash()
+            .env("WASH_HOME", &plugin_home)
+            .args(["plugin", "install", "--json", context]),
+    ));
     let reasons: Vec<&str> = messages.keys().map(String::as_str).collect();
     assert_eq!(
         reasons,
@@ -144,6 +155,7 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
             "deployment",
             "inspection",
             "key",
+            "plugin",
             "project-created",
             "rollout",
             "template",

@@ -29,6 +29,10 @@ fn help_texts() {
         &["deploy"],
         &["login"],
         &["logout"],
+        &["plugin"],
+        &["plugin", "install"],
+        &["completions"],
+        &["man"],
     ] {
         let name = if cmd.is_empty() {
             "wash".to_string()
