@@ -90,6 +90,28 @@ fn a_component_plugin_reaches_only_what_it_was_granted() {
         text.contains("env=PROBE_TOKEN") && text.contains("project"),
         "{text}"
     );
+    // The network: no sockets ever; HTTP only to the granted host.
+    let registry = crate::registry::Registry::start();
+    let host = registry.reference("").trim_end_matches('/').to_string();
+    let expected = registry.status_of("/");
+    assert_ne!(expected, 0);
+    let got = probe_run(Entry::Wash, &["get", &host]);
+    assert!(
+        got.starts_with("get failed ErrorCode::HttpRequestDenied"),
+        "{got}"
+    );
+    home.install(&["--force", "--grant", &format!("http={host}"), s(probe())]);
+    for entry in BOTH {
+        assert_eq!(
+            probe_run(entry, &["get", &host]),
+            format!("get status {expected}\n")
+        );
+        assert!(
+            probe_run(entry, &["get", "example.com:80"])
+                .starts_with("get failed ErrorCode::HttpRequestDenied")
+        );
+        assert!(probe_run(entry, &["connect", &host]).starts_with("connect failed"));
+    }
 }
 
 #[test]
