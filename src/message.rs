@@ -76,7 +76,7 @@ impl Message for crate::lattice::Rollout {
     const REASON: &'static str = "rollout";
 }
 
-impl Message for crate::ops::plugin::Listed {
+impl Message for crate::plugin::Listed {
     const REASON: &'static str = "plugin";
 }
 

@@ -281,15 +281,19 @@ fn run_plugin(shell: &Shell, bin_name: &str, args: Vec<OsString>) -> anyhow::Res
             shell.out(text.trim_start());
             Ok(ExitCode::SUCCESS)
         }
-        Ran::NoSuchPlugin => Err(crate::hint::Advice::new(
-            format!("no such command: `{name}`"),
-            format!(
-                "`{bin_name} --help` lists the commands and `{bin_name} plugin list` the \
+        Ran::NoSuchPlugin => {
+            // As clap's usage errors: exit code 2.
+            let advice = crate::hint::Advice::new(
+                format!("no such command: `{name}`"),
+                format!(
+                    "`{bin_name} --help` lists the commands and `{bin_name} plugin list` the \
                  plugins; `{bin_name} plugin install` adds one, and an executable `wash-{name}` \
                  on PATH would be run"
-            ),
-        )
-        .into()),
+                ),
+            );
+            shell.error(&advice);
+            Ok(ExitCode::from(2))
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use anyhow::Context;
 
 use super::progress::TransferBar;
 use super::shell::Shell;
-use crate::ops::plugin::{self, InstallRequest, Listed};
+use crate::ops::plugin::{self, InstallRequest};
+use crate::plugin::Listed;
 
 /// Install, list, inspect and remove plugins: subcommands wash does not have built in
 #[derive(Debug, clap::Args)]
@@ -100,7 +101,7 @@ pub fn exec(shell: &Shell, args: PluginArgs, reserved: Vec<String>) -> anyhow::R
             };
             let done = plugin::install(&request, TransferBar::handle(shell))
                 .with_context(|| format!("failed to install the plugin `{source}`"))?;
-            let listed = plugin::listed(&done.plugin);
+            let listed = done.plugin.listed();
             if json {
                 shell.json(&listed);
             } else {
@@ -119,7 +120,7 @@ pub fn exec(shell: &Shell, args: PluginArgs, reserved: Vec<String>) -> anyhow::R
         }
         PluginCommand::Inspect { name, json } => {
             let p = plugin::inspect(&name)?;
-            let listed = plugin::listed(&p);
+            let listed = p.listed();
             if json {
                 shell.json(&listed);
             } else {
@@ -129,7 +130,7 @@ pub fn exec(shell: &Shell, args: PluginArgs, reserved: Vec<String>) -> anyhow::R
         PluginCommand::Remove { name, json } => {
             let p = plugin::remove(&name)
                 .with_context(|| format!("failed to remove the plugin `{name}`"))?;
-            let listed = plugin::listed(&p);
+            let listed = p.listed();
             if json {
                 shell.json(&listed);
             } else {

@@ -66,7 +66,7 @@ fn unknown_top_level_keys_are_named_with_the_keys_there_are() {
     assert_eq!(
         h,
         "the keys here are `namespace`, `host-imports`, `compose`, `virt`, `sign`, `registry`, \
-         `dev`, `deploy` (see docs/config.md)"
+         `dev`, `deploy`, `plugins` (see docs/config.md)"
     );
 }
 

@@ -8,7 +8,7 @@ use super::{OpError, runtime, trusted_keys, verifier};
 use crate::oci::{self, ProgressHandle, Pulled};
 use crate::plugin::install::InstallOptions;
 use crate::plugin::wasm::WasmPlugin;
-use crate::plugin::{self, Found, Installed, Invocation, Kind};
+use crate::plugin::{self, Found, Installed, Invocation, Kind, Listed};
 
 /// What to install.
 #[derive(Debug, Clone, Default)]
@@ -75,40 +75,11 @@ pub fn install(
     })
 }
 
-/// A plugin `wash` can run, installed or on `PATH`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Listed {
-    /// `wash NAME`.
-    pub name: String,
-    /// Component or executable.
-    pub kind: Kind,
-    /// Its version, when known.
-    pub version: Option<String>,
-    /// One line.
-    pub description: String,
-    /// Its hooks.
-    pub hooks: Vec<plugin::Hook>,
-    /// Its grants, one line each.
-    pub grants: Vec<String>,
-    /// Where it came from: the install source, or the executable on `PATH`.
-    pub source: String,
-    /// Whether it is in the plugin directory (else found on `PATH`).
-    pub installed: bool,
-    /// Its folder in the plugin directory, when installed.
-    pub dir: Option<PathBuf>,
-    /// `sha256:…` of its file, when installed.
-    pub digest: Option<String>,
-    /// The `wash:plugin` world version it was built for (component plugins).
-    pub world: Option<String>,
-    /// What `wash NAME --help` prints (component plugins).
-    pub usage: String,
-}
-
 /// Every plugin: the installed ones, then `wash-NAME` executables on `PATH` that no installed
 /// plugin or command of `reserved` (wash's own) shadows.
 pub fn list(reserved: &[String]) -> Result<Vec<Listed>, OpError> {
     let installed = plugin::installed()?;
-    let mut out: Vec<Listed> = installed.iter().map(listed).collect();
+    let mut out: Vec<Listed> = installed.iter().map(Installed::listed).collect();
     for (name, path) in plugin::exec::all_on_path() {
         if out.iter().any(|l| l.name == name) || reserved.contains(&name) {
             continue;
@@ -129,25 +100,6 @@ pub fn list(reserved: &[String]) -> Result<Vec<Listed>, OpError> {
         });
     }
     Ok(out)
-}
-
-/// An installed plugin, as `list`, `install`, `inspect` and `remove` report it.
-pub fn listed(p: &Installed) -> Listed {
-    let m = &p.manifest;
-    Listed {
-        name: m.name.clone(),
-        kind: m.kind,
-        version: m.version.clone(),
-        description: m.description.clone(),
-        hooks: m.hooks.clone(),
-        grants: m.grants.describe(),
-        source: m.source.clone(),
-        installed: true,
-        dir: Some(p.dir.clone()),
-        digest: Some(m.digest.clone()),
-        world: m.world.clone(),
-        usage: m.usage.clone(),
-    }
 }
 
 /// The installed plugin `name`.

@@ -198,6 +198,57 @@ impl Grants {
     }
 }
 
+/// A plugin `wash` can run, installed or on `PATH`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    /// `wash NAME`.
+    pub name: String,
+    /// Component or executable.
+    pub kind: Kind,
+    /// Its version, when known.
+    pub version: Option<String>,
+    /// One line.
+    pub description: String,
+    /// Its hooks.
+    pub hooks: Vec<Hook>,
+    /// Its grants, one line each.
+    pub grants: Vec<String>,
+    /// Where it came from: the install source, or the executable on `PATH`.
+    pub source: String,
+    /// Whether it is in the plugin directory (else found on `PATH`).
+    pub installed: bool,
+    /// Its folder in the plugin directory, when installed.
+    pub dir: Option<PathBuf>,
+    /// `sha256:…` of its file, when installed.
+    pub digest: Option<String>,
+    /// The `wash:plugin` world version it was built for (component plugins).
+    pub world: Option<String>,
+    /// What `wash NAME --help` prints (component plugins).
+    pub usage: String,
+}
+
+impl super::Installed {
+    /// The plugin as `list`, `install`, `inspect` and `remove` report it.
+    pub fn listed(&self) -> Listed {
+        let p = self;
+        let m = &p.manifest;
+        Listed {
+            name: m.name.clone(),
+            kind: m.kind,
+            version: m.version.clone(),
+            description: m.description.clone(),
+            hooks: m.hooks.clone(),
+            grants: m.grants.describe(),
+            source: m.source.clone(),
+            installed: true,
+            dir: Some(p.dir.clone()),
+            digest: Some(m.digest.clone()),
+            world: m.world.clone(),
+            usage: m.usage.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

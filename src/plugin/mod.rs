@@ -19,7 +19,7 @@ pub mod wasm;
 
 use std::path::{Path, PathBuf};
 
-pub use manifest::{Grants, Hook, Kind, Manifest};
+pub use manifest::{Grants, Hook, Kind, Listed, Manifest};
 
 /// The version of the `wash:plugin` world this wash speaks.
 pub const WORLD_VERSION: &str = "0.1.0";

@@ -117,6 +117,6 @@ fn plugins_on_path_are_found_and_built_in_commands_always_win() {
         let err = stderr(&out);
         assert!(err.contains("no such command: `nosuch`"), "{err}");
         assert!(err.contains("plugin list"), "{err}");
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(2));
     }
 }
