@@ -52,6 +52,10 @@ pub struct BuiltComponent {
     pub wit: Option<PathBuf>,
     /// The components of this build plugged into it, if it was composed.
     pub composed_from: Vec<String>,
+    /// Imports left open that neither the host (`wasi:*`, `host-imports`) nor a component of
+    /// this build provides: interfaces to plug later or for the platform to provide. Reported
+    /// as a warning (an error with `compose.strict`).
+    pub open_imports: Vec<String>,
     /// The key ids it is signed with, when `[package.metadata.wasmcloud.sign]` asks for it.
     pub signed_by: Vec<String>,
 }
@@ -112,6 +116,12 @@ pub enum BuildStep<'a> {
 pub trait Reporter {
     /// A step started.
     fn step(&self, step: BuildStep<'_>);
+
+    /// `component` leaves `imports` open: nothing in the build provides them, and they are
+    /// not the host's (a warning, as data; see [`BuiltComponent::open_imports`]).
+    fn open_imports(&self, component: &str, manifest: &std::path::Path, imports: &[String]) {
+        let _ = (component, manifest, imports);
+    }
 }
 
 /// A reporter that shows nothing.

@@ -34,6 +34,7 @@ pub(super) fn package(
             digest,
             wit: None,
             composed_from: Vec::new(),
+            open_imports: Vec::new(),
             signed_by: Vec::new(),
         });
     }

@@ -17,8 +17,10 @@ use crate::source::{self, Members};
 
 /// Plugs into `c` the other components of this build (`parts`: each one's name and bytes as
 /// placed) and the plugs its `compose.plugs` names. A component whose imports are all the
-/// host's is left alone; imports outside `wasi:` that nothing satisfies are an error (unless
-/// listed in `host-imports`).
+/// host's is left alone. Imports nothing satisfies are left open with a warning (reported to
+/// `reporter`, recorded in [`BuiltComponent::open_imports`]): whatever cargo builds, wash builds.
+/// They are an error when wash itself derived them from a workspace member it could not plug,
+/// or when `compose.strict` asks.
 pub(super) fn compose(
     c: &mut BuiltComponent,
     bytes: &[u8],
@@ -28,13 +30,77 @@ pub(super) fn compose(
     config: &WasmcloudConfig,
     reporter: &dyn Reporter,
 ) -> Result<(), BuildError> {
-    let imports = artifact::component_imports(bytes);
-    if imports.iter().all(|n| config.is_host_import(n)) {
+    let wanted: Vec<String> = artifact::component_imports(bytes)
+        .into_iter()
+        .filter(|n| !config.is_host_import(n))
+        .collect();
+    if wanted.is_empty() {
         return Ok(());
     }
     reporter.step(BuildStep::Composing(&c.name));
-    // A plug `compose.plugs` names takes the place of the build's components that export what
-    // it exports: the configuration says which one to use.
+    let plugs = plugs_for(c, package, project, config, parts)?;
+    let composition = if plugs.is_empty() {
+        None
+    } else {
+        let options = ComposeOptions {
+            dry_run: false,
+            allow_unused_plugs: true,
+        };
+        let composed =
+            crate::compose::compose(bytes.to_vec(), plugs, &options).map_err(|source| {
+                BuildError::Compose {
+                    package: c.package.clone(),
+                    source,
+                }
+            })?;
+        Some(composed)
+    };
+    let open: Vec<String> = match &composition {
+        None => wanted,
+        Some(composed) => composed
+            .open_import_names()
+            .into_iter()
+            .filter(|n| !config.is_host_import(n))
+            .map(str::to_string)
+            .collect(),
+    };
+    if !open.is_empty() {
+        let manifest = package.manifest_path.clone().into_std_path_buf();
+        let derived = derived_from_members(&open, package, project);
+        if config.compose_strict || !derived.is_empty() {
+            return Err(BuildError::UnsatisfiedImports {
+                package: c.package.clone(),
+                manifest,
+                imports: if derived.is_empty() { open } else { derived },
+            });
+        }
+        reporter.open_imports(&c.name, &manifest, &open);
+        c.open_imports = open;
+    }
+    let Some(composed) = composition else {
+        return Ok(());
+    };
+    c.composed_from = composed
+        .providers()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if c.composed_from.is_empty() {
+        // Nothing was plugged in: the component stays as cargo built it.
+        return Ok(());
+    }
+    place::rewrite(c, &composed.bytes.expect("not a dry run"))
+}
+
+/// What is offered to `c`: the build's other components, and the plugs `compose.plugs` names
+/// (which take the place of the build's components that export what they export).
+fn plugs_for(
+    c: &BuiltComponent,
+    package: &Package,
+    project: &Project,
+    config: &WasmcloudConfig,
+    parts: &[(String, Vec<u8>)],
+) -> Result<Vec<Plug>, BuildError> {
     let configured = configured_plugs(package, project, config, parts)?;
     let chosen: BTreeSet<String> = configured
         .iter()
@@ -54,34 +120,31 @@ pub(super) fn compose(
         })
         .collect();
     plugs.extend(configured);
-    let fail = |source| BuildError::Compose {
-        package: c.package.clone(),
-        source,
-    };
-    let options = ComposeOptions {
-        dry_run: false,
-        allow_unused_plugs: true,
-    };
-    let composition = crate::compose::compose(bytes.to_vec(), plugs, &options).map_err(fail)?;
-    let open: Vec<String> = composition
-        .open_import_names()
-        .into_iter()
-        .filter(|n| !config.is_host_import(n))
-        .map(str::to_string)
+    Ok(plugs)
+}
+
+/// The imports among `open` that wash derived from one of `package`'s workspace-member
+/// dependencies (`wash::imports!()` of a crate with `#[wash::interface]` traits): their WIT
+/// package is that member's derived one. Those should have been plugged, so they stay errors.
+fn derived_from_members(open: &[String], package: &Package, project: &Project) -> Vec<String> {
+    let members: Vec<String> = package
+        .dependencies
+        .iter()
+        .filter_map(|d| project.member(&d.name))
+        .filter_map(|m| {
+            let config = WasmcloudConfig::of(m).ok()?;
+            let name = crate::wit::package_name(m, &config);
+            Some(format!("{}:{}", name.namespace, name.name))
+        })
         .collect();
-    if !open.is_empty() {
-        return Err(BuildError::UnsatisfiedImports {
-            package: c.package.clone(),
-            manifest: package.manifest_path.clone().into(),
-            imports: open,
-        });
-    }
-    c.composed_from = composition
-        .providers()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    place::rewrite(c, &composition.bytes.expect("not a dry run"))
+    open.iter()
+        .filter(|import| {
+            let wit_package = import.split('/').next().unwrap_or_default();
+            let wit_package = wit_package.split('@').next().unwrap_or_default();
+            members.iter().any(|m| m == wit_package)
+        })
+        .cloned()
+        .collect()
 }
 
 /// The plugs `[package.metadata.wasmcloud.compose] plugs` names that are not components of

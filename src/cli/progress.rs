@@ -67,6 +67,22 @@ impl Reporter for BuildProgress<'_> {
             None => *bar = self.shell.spinner(message),
         }
     }
+
+    fn open_imports(&self, component: &str, manifest: &std::path::Path, imports: &[String]) {
+        let list: Vec<String> = imports.iter().map(|i| format!("`{i}`")).collect();
+        let warning = format!(
+            "`{component}` leaves open imports that nothing in this build provides: {}\n  \
+             help: plug them with `compose.plugs` (or `wash compose`), or, if the platform provides \
+             them, list them in `host-imports` of `{}`; `compose.strict = true` makes this an \
+             error",
+            list.join(", "),
+            manifest.display()
+        );
+        match self.bar.borrow().as_ref() {
+            Some(bar) => bar.suspend(|| self.shell.warn(&warning)),
+            None => self.shell.warn(&warning),
+        }
+    }
 }
 
 impl Drop for BuildProgress<'_> {

@@ -36,6 +36,8 @@ pub struct WasmcloudConfig {
     /// `compose.plugs`: components to plug into this one's imports, besides the other
     /// components of the build: paths (relative to the manifest) or workspace member names.
     pub compose_plugs: Vec<String>,
+    /// `compose.strict`: an import nothing in the build provides is an error, not a warning.
+    pub compose_strict: bool,
     /// `virt`: WASI virtualized inside the component after composition; mount host paths are
     /// resolved against the manifest's directory.
     pub virt: Option<VirtOptions>,
@@ -237,6 +239,7 @@ fn convert(raw: RawConfig, manifest: &Path) -> Result<WasmcloudConfig, ConfigErr
             .collect(),
         namespace: raw.namespace,
         host_imports: raw.host_imports,
+        compose_strict: raw.compose.as_ref().is_some_and(|c| c.strict),
         compose_plugs: raw.compose.map(|c| c.plugs).unwrap_or_default(),
         virt: raw.virt.map(|v| virt(v, dir, manifest)).transpose()?,
         sign: raw.sign.map(|s| sign(s, manifest)).transpose()?,

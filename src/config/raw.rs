@@ -63,6 +63,8 @@ pub(super) struct RawDev {
 pub(super) struct RawCompose {
     #[serde(default)]
     pub plugs: Vec<String>,
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// `[package.metadata.wasmcloud.virt]`: the options of `wash virt`.
@@ -198,6 +200,11 @@ pub(super) const HELP: &[Help] = &[
         "virt.mount",
         "a table of strings",
         "write `mount = { \"/data\" = \"assets\" }` (guest path = host directory)",
+    ),
+    help(
+        "compose.strict",
+        "`true` or `false`",
+        "write `strict = true` in `[package.metadata.wasmcloud.compose]`",
     ),
     help("sign", "a table", SIGN_FIX),
     help("sign.keys", "a non-empty list of key names", SIGN_FIX),

@@ -181,3 +181,69 @@ fn missing_wasm_target_names_the_fix() {
     redactions().bind(|| insta::assert_snapshot!("build-missing-target", err));
     assert!(err.contains("rustup target add wasm32-wasip2"));
 }
+
+#[test]
+fn imports_nobody_provides_are_left_open_with_a_warning_unless_strict() {
+    // A plain wit-bindgen crate: its hand-written WIT imports `acme:foreign/ledger`, which
+    // nothing in the workspace exports. `cargo build` builds it; so does `wash build`.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/foreign-import");
+    let out = run(wash().args(["build", "--json"]).current_dir(&fixture), true);
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "warning: `foreign-import` leaves open imports that nothing in this build provides: \
+             `acme:foreign/ledger@0.1.0`"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("host-imports") && err.contains("compose.strict"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(
+        v["open_imports"],
+        serde_json::json!(["acme:foreign/ledger@0.1.0"])
+    );
+    let wasm = std::fs::read(v["path"].as_str().unwrap()).unwrap();
+    assert!(
+        wash::artifact::component_imports(&wasm).contains(&"acme:foreign/ledger@0.1.0".into()),
+        "the import is kept"
+    );
+    // Listed as the host's, it is no longer reported.
+    let tmp = temp_dir();
+    let copy = |name: &str, extra: &str| {
+        let dir = tmp.path().join(name);
+        for file in ["src/lib.rs", "wit/world.wit"] {
+            write(
+                &dir.join(file),
+                &std::fs::read_to_string(fixture.join(file)).unwrap(),
+            );
+        }
+        let manifest = std::fs::read_to_string(fixture.join("Cargo.toml"))
+            .unwrap()
+            .replace("name = \"foreign-import\"", &format!("name = \"{name}\""));
+        write(&dir.join("Cargo.toml"), &format!("{manifest}\n{extra}"));
+        dir
+    };
+    let hosted = copy(
+        "foreign-hosted",
+        "[package.metadata.wasmcloud]\nhost-imports = [\"acme:foreign/ledger\"]\n",
+    );
+    let out = run(wash().arg("build").current_dir(&hosted), true);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    // `strict = true`: the same import is an error.
+    let strict = copy(
+        "foreign-strict",
+        "[package.metadata.wasmcloud.compose]\nstrict = true\n",
+    );
+    let out = run(wash().arg("build").current_dir(&strict), false);
+    assert!(
+        stderr(&out).contains(
+            "package `foreign-strict` imports what no component of this build exports: \
+             acme:foreign/ledger@0.1.0"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

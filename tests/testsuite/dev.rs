@@ -108,7 +108,7 @@ fn an_edit_is_served_on_the_same_port_and_a_broken_build_keeps_the_old_one() {
     );
 
     // A broken build: the compiler's errors, and the last good version still answers.
-    edit(&lib, "struct Component;", "struct Component");
+    edit(&lib, "Ok(response)", "Ok(response");
     dev.wait_for("still serving");
     assert_eq!(dev.body(), "Howdy from devloop\n");
 
