@@ -16,8 +16,6 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 mod sdk;
 
-pub use sdk::sdk_path;
-
 /// The built-in templates, with what each makes.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     (
@@ -217,15 +215,10 @@ pub fn generate(opts: &NewOptions) -> Result<Created, TemplateError> {
     let needs_sdk = files
         .iter()
         .any(|f| f.contents.windows(17).any(|w| w == b"{{wash-sdk-path}}"));
-    let sdk = if needs_sdk {
-        sdk_path()?.display().to_string()
-    } else {
-        String::new()
-    };
-    let substitute = |s: &str| {
+    let substitute = |s: &str, rel: &Path| {
         s.replace("{{project-name}}", &name)
             .replace("{{crate_name}}", &crate_name)
-            .replace("{{wash-sdk-path}}", &sdk)
+            .replace("{{wash-sdk-path}}", &sdk::relative_sdk_path(rel))
     };
 
     let parent = match dest.parent() {
@@ -240,14 +233,14 @@ pub fn generate(opts: &NewOptions) -> Result<Created, TemplateError> {
 
     let mut written = Vec::new();
     for file in &files {
-        let rel = PathBuf::from(substitute(&file.path.to_string_lossy()));
+        let rel = PathBuf::from(substitute(&file.path.to_string_lossy(), Path::new("")));
         check_relative(&file.path, &rel)?;
         let target = staging.path().join(&rel);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(io("create", dir))?;
         }
         let contents = match std::str::from_utf8(&file.contents) {
-            Ok(text) => substitute(text).into_bytes(),
+            Ok(text) => substitute(text, &rel).into_bytes(),
             Err(_) => file.contents.clone(),
         };
         std::fs::write(&target, contents).map_err(io("write", &target))?;
@@ -255,6 +248,16 @@ pub fn generate(opts: &NewOptions) -> Result<Created, TemplateError> {
             set_executable(&target).map_err(io("set permissions on", &target))?;
         }
         written.push(rel);
+    }
+    if needs_sdk {
+        for file in sdk::vendored_files() {
+            let target = staging.path().join(&file.path);
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+            }
+            std::fs::write(&target, &file.contents).map_err(io("write", &target))?;
+            written.push(file.path);
+        }
     }
     written.sort();
 

@@ -1,11 +1,11 @@
-//! The SDK crates templates depend on (`{{wash-sdk-path}}`): embedded in the binary and written
-//! out once per content, since they are not on a registry yet.
+//! The SDK crates templates depend on (`{{wash-sdk-path}}`): embedded in the binary and copied
+//! into each new project that uses them, since they are not on a registry yet.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
-use super::{TemplateError, collect_builtin, io};
+use super::{TemplateFile, collect_builtin};
 
 /// The SDK crates (`wash-sdk`, `wash-macros`, `wash-derive`).
 /// Each one on its own: `crates/` also holds the virtual adapter crate and its build output.
@@ -24,53 +24,61 @@ static SDK: [(&str, Dir<'static>); 3] = [
     ),
 ];
 
-/// The `wash-sdk` crate, written under `<wash home>/sdk/<version>-<content hash>/` the first
-/// time a template needs it (content-addressed, so two wash versions never share a copy).
-pub fn sdk_path() -> Result<PathBuf, TemplateError> {
+/// Where a project keeps its copy of the SDK crates, relative to its root.
+pub const VENDOR_DIR: &str = "vendor";
+
+/// The SDK crates as files under [`VENDOR_DIR`] (`vendor/wash-sdk/…`, `vendor/wash-macros/…`,
+/// `vendor/wash-derive/…`), for a new project to carry. They are not on a registry yet; a copy
+/// inside the project (as `cargo vendor` makes one) keeps it building wherever it is cloned,
+/// whatever the user's home, and lets rust-analyzer and `cargo check` resolve it.
+pub fn vendored_files() -> Vec<TemplateFile> {
     let mut files = Vec::new();
     for (name, dir) in &SDK {
         let mut crate_files = Vec::new();
         collect_builtin(dir, Path::new(""), &mut crate_files);
         files.extend(crate_files.into_iter().map(|mut f| {
-            f.path = Path::new(name).join(&f.path);
+            f.path = Path::new(VENDOR_DIR).join(name).join(&f.path);
             f
         }));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut all = Vec::new();
-    for f in &files {
-        all.extend_from_slice(f.path.to_string_lossy().as_bytes());
-        all.push(0);
-        all.extend_from_slice(&f.contents);
+    files
+}
+
+/// `{{wash-sdk-path}}` as a file at `rel` (relative to the project root) writes it: the
+/// vendored `wash-sdk`, relative to that file's folder.
+pub fn relative_sdk_path(rel: &Path) -> String {
+    let depth = rel.parent().map_or(0, |p| p.components().count());
+    let mut path = "../".repeat(depth);
+    path.push_str(VENDOR_DIR);
+    path.push_str("/wash-sdk");
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sdk_path_is_relative_to_the_file_that_names_it() {
+        assert_eq!(
+            relative_sdk_path(Path::new("Cargo.toml")),
+            "vendor/wash-sdk"
+        );
+        assert_eq!(
+            relative_sdk_path(Path::new("front/Cargo.toml")),
+            "../vendor/wash-sdk"
+        );
+        let files = vendored_files();
+        assert!(
+            files
+                .iter()
+                .any(|f| f.path == Path::new("vendor/wash-sdk/Cargo.toml"))
+        );
+        assert!(
+            files
+                .iter()
+                .any(|f| f.path == Path::new("vendor/wash-derive/Cargo.toml"))
+        );
     }
-    let digest = crate::artifact::sha256_digest(&all);
-    let home = crate::home::wash_home().map_err(TemplateError::NoHome)?;
-    let dir = home.join("sdk").join(format!(
-        "{}-{}",
-        env!("CARGO_PKG_VERSION"),
-        &digest["sha256:".len().."sha256:".len() + 12]
-    ));
-    let sdk = dir.join("wash-sdk");
-    if sdk.join("Cargo.toml").is_file() {
-        return Ok(sdk);
-    }
-    let parent = dir.parent().expect("has a parent");
-    std::fs::create_dir_all(parent).map_err(io("create", parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".wash-sdk-")
-        .tempdir_in(parent)
-        .map_err(io("create a temporary folder in", parent))?;
-    for f in &files {
-        let target = staging.path().join(&f.path);
-        if let Some(d) = target.parent() {
-            std::fs::create_dir_all(d).map_err(io("create", d))?;
-        }
-        std::fs::write(&target, &f.contents).map_err(io("write", &target))?;
-    }
-    let staged = staging.keep();
-    if std::fs::rename(&staged, &dir).is_err() {
-        // Another wash wrote the same content first: use theirs.
-        let _ = std::fs::remove_dir_all(&staged);
-    }
-    Ok(sdk)
 }

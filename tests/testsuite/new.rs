@@ -271,3 +271,74 @@ fn git_template_with_branch() {
         "{err}"
     );
 }
+
+#[test]
+fn a_project_moved_to_another_machine_or_user_still_builds_and_resolves_the_sdk() {
+    // Made by one user (one home, one wash home)…
+    let tmp = temp_dir();
+    let first = tmp.path().join("first-user");
+    let made = tmp.path().join("made/portable-kv");
+    run(
+        wash()
+            .env("HOME", &first)
+            .env("WASH_HOME", first.join(".wash"))
+            .args(["new", "--template", "http-keyvalue"])
+            .arg(&made),
+        true,
+    );
+    let manifest = std::fs::read_to_string(made.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("path = \"vendor/wash-sdk\""),
+        "{manifest}"
+    );
+    assert!(
+        !manifest.contains(&tmp.path().display().to_string()),
+        "an absolute path: {manifest}"
+    );
+    // …then cloned elsewhere by another, whose wash home has never seen it.
+    let _ = std::fs::remove_dir_all(&first);
+    let moved = tmp.path().join("elsewhere/portable-kv");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&made, &moved).unwrap();
+    let second = tmp.path().join("second-user");
+    std::fs::create_dir_all(&second).unwrap();
+    let out = run(
+        wash()
+            .env("HOME", &second)
+            .env("WASH_HOME", second.join(".wash"))
+            .args(["build", "--json"])
+            .current_dir(&moved),
+        true,
+    );
+    assert!(
+        stdout(&out).contains("\"package\":\"portable-kv\""),
+        "{}",
+        stdout(&out)
+    );
+    // rust-analyzer and `cargo check` see the same: cargo resolves wash-sdk inside the project.
+    let meta = Command::new("cargo")
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(&moved)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        meta.status.success(),
+        "{}",
+        String::from_utf8_lossy(&meta.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).unwrap();
+    let sdk = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "wash-sdk")
+        .expect("wash-sdk resolved");
+    assert_eq!(
+        sdk["manifest_path"].as_str().unwrap(),
+        moved
+            .join("vendor/wash-sdk/Cargo.toml")
+            .display()
+            .to_string()
+    );
+}
