@@ -331,6 +331,10 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
+            // `vendor/` is wash-sdk's copy (wash new vendors it), not the user's configuration.
+            if p == app.join("vendor") {
+                continue;
+            }
             if p.is_dir() {
                 stack.push(p)
             } else {
