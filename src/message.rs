@@ -19,6 +19,8 @@
 //! | `wit` | `wash wit` (one per package) |
 //! | `deployment` | `wash deploy` |
 //! | `rollout` | `wash deploy --lattice` (and `--stop`) |
+//! | `function` | `wash call --list` (one per function) |
+//! | `call-result` | `wash call` |
 //! | `plugin` | `wash plugin list` (one per plugin), `install`, `inspect`, `remove` |
 
 use std::path::PathBuf;
@@ -74,6 +76,14 @@ impl Message for crate::deploy::Manifests {
 
 impl Message for crate::lattice::Rollout {
     const REASON: &'static str = "rollout";
+}
+
+impl Message for crate::run::call::Callable {
+    const REASON: &'static str = "function";
+}
+
+impl Message for crate::run::call::CallOutcome {
+    const REASON: &'static str = "call-result";
 }
 
 impl Message for crate::plugin::Listed {

@@ -4,6 +4,7 @@
 //! reporters) lives here, in [`shell`] and in [`progress`].
 
 mod build;
+mod call;
 mod completions;
 mod compose;
 mod deploy;
@@ -75,6 +76,7 @@ enum Command {
     Compose(compose::ComposeArgs),
     Run(run::RunArgs),
     Dev(dev::DevArgs),
+    Call(call::CallArgs),
     Inspect(inspect::InspectArgs),
     Virt(virt::VirtArgs),
     Push(push::PushArgs),
@@ -204,6 +206,7 @@ fn exec(shell: &Shell, bin_name: &'static str, command: Command) -> anyhow::Resu
         Command::Compose(args) => compose::exec(shell, args),
         Command::Run(args) => run::exec(shell, args),
         Command::Dev(args) => dev::exec(shell, args),
+        Command::Call(args) => call::exec(shell, args),
         Command::Inspect(args) => inspect::exec(shell, args),
         Command::Virt(args) => virt::exec(shell, args),
         Command::Push(args) => push::exec(shell, args),

@@ -8,6 +8,7 @@
 //! failed, so the hints of those errors reach the user.
 
 pub mod build;
+pub mod call;
 pub mod compose;
 pub mod deploy;
 pub mod inspect;
@@ -32,6 +33,8 @@ pub enum OpError {
     Artifact(#[from] crate::artifact::ArtifactError),
     #[error(transparent)]
     Build(Box<crate::build::BuildError>),
+    #[error(transparent)]
+    Call(#[from] crate::run::call::CallError),
     #[error(transparent)]
     Compose(#[from] crate::compose::ComposeError),
     #[error(transparent)]
@@ -109,6 +112,7 @@ impl Hint for OpError {
             OpError::Advice(e) => e.hint(),
             OpError::Artifact(_) | OpError::Runtime(_) => None,
             OpError::Build(e) => e.hint(),
+            OpError::Call(e) => e.hint(),
             OpError::Compose(e) => e.hint(),
             OpError::Config(e) => e.hint(),
             OpError::Home(e) => e.hint(),

@@ -9,6 +9,7 @@
 //! wasmcloud:messaging; [`load`] links them all, the same way for every kind of component, or
 //! lists every import nothing provides.
 
+pub mod call;
 mod command;
 pub(crate) mod engine;
 pub mod host;
@@ -234,25 +235,8 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, RunError> {
 /// [`load`], compiling with `compiler`; when the baseline compiler cannot compile the
 /// component (a feature it lacks), the optimizing one does.
 pub fn load_with(path: &std::path::Path, compiler: Compiler) -> Result<Loaded, RunError> {
-    let load_err = |source: wasmtime::Error| RunError::Load {
-        path: path.to_path_buf(),
-        source: source.into_boxed_dyn_error(),
-    };
-    let compile = |compiler| -> Result<(Engine, Component), RunError> {
-        let engine = engine::engine(compiler).map_err(load_err)?;
-        let component = Component::from_file(&engine, path).map_err(load_err)?;
-        Ok((engine, component))
-    };
-    let (engine, component) = match compile(compiler) {
-        Err(_) if compiler == Compiler::Baseline => compile(Compiler::Optimizing)?,
-        compiled => compiled?,
-    };
-    let exports: Vec<String> = component
-        .component_type()
-        .exports(&engine)
-        .filter(|(_, item)| matches!(item.ty, ComponentItem::ComponentInstance(_)))
-        .map(|(name, _)| name.to_string())
-        .collect();
+    let linked = link(path, compiler)?;
+    let exports = linked.instance_exports();
     let has = |prefix: &str| exports.iter().any(|e| e.starts_with(prefix));
     let handles_messages = exports.iter().any(|e| e == host::messaging::HANDLER);
     let kind = if has("wasi:http/incoming-handler@0.2") {
@@ -271,14 +255,61 @@ pub fn load_with(path: &std::path::Path, compiler: Compiler) -> Result<Loaded, R
             },
         });
     };
+    Ok(Loaded {
+        engine: linked.engine,
+        pre: linked.pre,
+        kind,
+        handles_messages,
+        imports: linked.imports,
+    })
+}
+
+/// A component compiled and linked against everything `wash run` hosts, whatever it exports
+/// (`wash call` calls any of its functions).
+pub struct Linked {
+    engine: Engine,
+    component: Component,
+    pre: InstancePre<Host>,
+    /// The names of its imports.
+    pub imports: Vec<String>,
+}
+
+impl Linked {
+    /// The names of the instances it exports (`wasi:http/incoming-handler@0.2.0`).
+    fn instance_exports(&self) -> Vec<String> {
+        self.component
+            .component_type()
+            .exports(&self.engine)
+            .filter(|(_, item)| matches!(item.ty, ComponentItem::ComponentInstance(_)))
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+}
+
+/// Compiles the component (with wasmtime's on-disk cache when available) and links it, so an
+/// import nothing provides fails here, before anything runs. When the baseline compiler cannot
+/// compile it (a feature it lacks), the optimizing one does.
+pub fn link(path: &std::path::Path, compiler: Compiler) -> Result<Linked, RunError> {
+    let load_err = |source: wasmtime::Error| RunError::Load {
+        path: path.to_path_buf(),
+        source: source.into_boxed_dyn_error(),
+    };
+    let compile = |compiler| -> Result<(Engine, Component), RunError> {
+        let engine = engine::engine(compiler).map_err(load_err)?;
+        let component = Component::from_file(&engine, path).map_err(load_err)?;
+        Ok((engine, component))
+    };
+    let (engine, component) = match compile(compiler) {
+        Err(_) if compiler == Compiler::Baseline => compile(Compiler::Optimizing)?,
+        compiled => compiled?,
+    };
     let imports = host::imports::imports(&engine, &component);
     let pre = instance_pre(&engine, &component, path, &imports)?;
     limits::start_ticker(&engine);
-    Ok(Loaded {
+    Ok(Linked {
         engine,
+        component,
         pre,
-        kind,
-        handles_messages,
         imports,
     })
 }

@@ -81,6 +81,14 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
         wash().args(["build", "--json"]).current_dir(&greeter().dir),
     ));
     record(json_lines(wash().args(["inspect", "--json", &app])));
+    record(json_lines(wash().args(["call", "--json", &app, "--list"])));
+    record(json_lines(wash().args([
+        "call",
+        "--json",
+        &app,
+        "greet",
+        "{name: \"A\", age: none}",
+    ])));
     record(json_lines(
         wash().args(["wit", "--json"]).current_dir(&greeter().dir),
     ));
@@ -146,6 +154,7 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
     assert_eq!(
         reasons,
         [
+            "call-result",
             "component-built",
             "component-pulled",
             "component-pushed",
@@ -153,6 +162,7 @@ fn every_json_line_is_a_tagged_message_of_a_documented_shape() {
             "component-virtualized",
             "composition",
             "deployment",
+            "function",
             "inspection",
             "key",
             "plugin",

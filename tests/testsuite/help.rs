@@ -15,6 +15,7 @@ fn help_texts() {
         &["new"],
         &["build"],
         &["run"],
+        &["call"],
         &["dev"],
         &["inspect"],
         &["wit"],

@@ -7,6 +7,7 @@ mod support;
 
 mod blobstore;
 mod build;
+mod call;
 mod capabilities;
 mod cli;
 mod composition;

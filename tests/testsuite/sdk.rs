@@ -293,7 +293,7 @@ fn main() {
 
 /// A crate in `dir` depending on wash-sdk (with `sdk_extra` inside its dependency table), with
 /// `manifest_extra` after `[package]` and one source file.
-fn sdk_crate(
+pub(crate) fn sdk_crate(
     dir: &Path,
     name: &str,
     manifest_extra: &str,
