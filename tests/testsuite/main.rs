@@ -13,6 +13,7 @@ mod cli;
 mod composition;
 mod deploy;
 mod dev;
+mod guide;
 mod help;
 mod inspect;
 mod keyvalue;
