@@ -87,8 +87,7 @@ fn every_command_of_the_guide_runs_as_written() {
     let (so, se) = (stdout(&out), stderr(&out));
     let failed_at = se
         .lines()
-        .filter(|l| l.starts_with("### block"))
-        .last()
+        .rfind(|l| l.starts_with("### block"))
         .unwrap_or("before block 1");
     assert!(
         out.status.success(),
