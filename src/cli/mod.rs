@@ -397,12 +397,12 @@ struct CapabilityArgs {
     log_level: LogLevelArg,
     /// What backs wasi:keyvalue: a folder, nats://HOST:PORT (JetStream KV) or
     /// redis://HOST:PORT; overrides `dev.keyvalue` in Cargo.toml [default:
-    /// target/wasmcloud/dev/keyvalue, or $WASH_HOME/dev/keyvalue when not building]
+    /// <target-dir>/wasmcloud/dev/keyvalue, or $WASH_HOME/dev/keyvalue when not building]
     #[arg(long, value_name = "DIR|URL", value_parser = parse_keyvalue)]
     keyvalue: Option<crate::run::KeyValueBackend>,
     /// What backs wasi:blobstore: a folder, or nats://HOST:PORT (a JetStream object store per
     /// container); overrides `dev.blobstore` in Cargo.toml [default:
-    /// target/wasmcloud/dev/blobstore, or $WASH_HOME/dev/blobstore when not building]
+    /// <target-dir>/wasmcloud/dev/blobstore, or $WASH_HOME/dev/blobstore when not building]
     #[arg(long, value_name = "DIR|URL", value_parser = parse_blobstore)]
     blobstore: Option<crate::run::BlobstoreBackend>,
     /// What carries wasmcloud:messaging: nats://HOST:PORT (core NATS) or in-process; overrides

@@ -16,8 +16,8 @@ use crate::ops::run::{RunOutcome, RunRequest, run};
 component run (in a workspace, the one the others are composed into).\n\
 The component gets nothing it was not given: no host environment, files or network.\n\
 It may import wasi:config (`--config`), wasi:logging (`--log-level`) and wasi:keyvalue, kept in \
-`target/wasmcloud/dev/keyvalue/` for a built crate, else in `$WASH_HOME/dev/keyvalue/`, or in \
-NATS or Redis (`--keyvalue`); wasi:blobstore, kept in `target/wasmcloud/dev/blobstore/` (or \
+`<target-dir>/wasmcloud/dev/keyvalue/` for a built crate, else in `$WASH_HOME/dev/keyvalue/`, or in \
+NATS or Redis (`--keyvalue`); wasi:blobstore, kept in `<target-dir>/wasmcloud/dev/blobstore/` (or \
 `$WASH_HOME/dev/blobstore/`) or in NATS (`--blobstore`); and wasmcloud:messaging, in-process or \
 over NATS (`--messaging`): a component that exports wasmcloud:messaging/handler gets the \
 messages on `--subscribe SUBJECT`. See docs/capabilities.md."
