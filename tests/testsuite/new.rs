@@ -27,9 +27,14 @@ fn http_template_substitutes_names_and_has_no_wit() {
     let tmp = temp_dir();
     let dest = tmp.path().join("my-greeter");
     run(wash().args(["new"]).arg(&dest), true);
-    assert_eq!(
-        files_under(&dest),
-        [".gitignore", "Cargo.toml", "src/lib.rs"]
+    let files: Vec<String> = files_under(&dest)
+        .into_iter()
+        .filter(|f| !f.starts_with("vendor/"))
+        .collect();
+    assert_eq!(files, [".gitignore", "Cargo.toml", "src/lib.rs"]);
+    assert!(
+        dest.join("vendor/wash-sdk/Cargo.toml").is_file(),
+        "the SDK is vendored"
     );
     let manifest = std::fs::read_to_string(dest.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"my-greeter\""), "{manifest}");

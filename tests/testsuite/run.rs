@@ -374,3 +374,32 @@ fn under_a_small_address_space_limit_it_still_serves() {
     );
     assert!(server.interrupt().success());
 }
+
+/// `tests/fixtures/http-hangup`, built once.
+fn http_hangup() -> &'static std::path::Path {
+    static P: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        build_json(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/http-hangup"),
+        )
+    })
+}
+
+#[test]
+fn a_client_hanging_up_mid_response_does_not_panic_the_component() {
+    let server = Server::start(http_hangup());
+    for _ in 0..3 {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        write!(s, "GET /big HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut first = [0u8; 1024];
+        s.read_exact(&mut first).unwrap();
+        assert!(first.starts_with(b"HTTP/1.0 200 OK"));
+        drop(s);
+    }
+    // The server carries on, and no instance panicked on the unfinished bodies.
+    assert!(server.get("/").ends_with("\r\n\r\nsmall\n"));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let log = server.log.lock().unwrap().clone();
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(server.interrupt().success());
+}

@@ -7,6 +7,7 @@
 //! these macros, whenever any of its source files changes.
 
 mod export;
+mod http;
 mod imports;
 
 use proc_macro::TokenStream;
@@ -57,6 +58,16 @@ fn checked(item: TokenStream, marker: syn::Attribute) -> TokenStream {
 }
 
 /// Marks a trait as a WIT interface: its functions become the interface's functions.
+/// Serves `async fn main(request: Request<Body>) -> Result<Response<Body>, Error>` as the
+/// component's HTTP handler (wash-sdk's `http` feature; see `wash::http`).
+#[proc_macro_attribute]
+pub fn http_server(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    match syn::parse::<syn::ItemFn>(item) {
+        Ok(f) => http::expand(f).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
 #[proc_macro_attribute]
 pub fn interface(_attr: TokenStream, item: TokenStream) -> TokenStream {
     checked(item, syn::parse_quote!(#[interface]))

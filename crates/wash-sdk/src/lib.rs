@@ -24,8 +24,33 @@
 extern crate alloc;
 
 pub use wash_macros::{Flags, Type, export, imports, interface, resource};
+
+/// HTTP for components (feature `http`): wstd's `http` module — `Request`, `Response`, `Body`
+/// (with `Body::from_json` and `body.json()`), `StatusCode`, the outgoing `Client` — served by
+/// [`http_server`]:
+///
+/// ```ignore
+/// use wash::http::{Body, Error, Request, Response};
+///
+/// #[wash::http_server]
+/// async fn main(_request: Request<Body>) -> Result<Response<Body>, Error> {
+///     Ok(Response::new("Hello\n".into()))
+/// }
+/// ```
+///
+/// As `#[wstd::http_server]`, except that a response the client stops reading is let go
+/// instead of panicking inside the component.
+#[cfg(feature = "http")]
+pub mod http {
+    pub use wstd::http::*;
+}
+#[cfg(feature = "http")]
+pub use wash_macros::http_server;
 #[doc(hidden)]
 pub use wit_bindgen;
+#[cfg(feature = "http")]
+#[doc(hidden)]
+pub use wstd as __wstd;
 
 /// WASI interfaces, from the WIT pinned in this crate's `wit/` folder, one Cargo feature each:
 /// `keyvalue` (`wasi:keyvalue@0.2.0-draft`), `config` (`wasi:config@0.2.0-rc.1`), `logging`

@@ -1,8 +1,8 @@
 //! `{{project-name}}`: an HTTP component. `wash build` builds it, `wash run` serves it.
 
-use wstd::http::{Body, Error, Request, Response};
+use wash::http::{Body, Error, Request, Response};
 
-#[wstd::http_server]
+#[wash::http_server]
 async fn main(_request: Request<Body>) -> Result<Response<Body>, Error> {
     let response = Response::builder()
         .header("content-type", "text/plain; charset=utf-8")

@@ -2,9 +2,9 @@
 //! store in `target/wasmcloud/dev/keyvalue/` (it survives rebuilds and restarts).
 
 use wash::wasi::keyvalue::{atomics, store};
-use wstd::http::{Body, Error, Request, Response, StatusCode};
+use wash::http::{Body, Error, Request, Response, StatusCode};
 
-#[wstd::http_server]
+#[wash::http_server]
 async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
     // One count per path (and query): `/` and `/docs` are counted apart.
     let key = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();

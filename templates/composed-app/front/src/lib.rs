@@ -1,11 +1,11 @@
 //! The HTTP front: answers `GET /NAME` with the greeter component's greeting.
 
-use wstd::http::{Body, Error, Request, Response};
+use wash::http::{Body, Error, Request, Response};
 
 // `imports::greeter::greet::greet` calls the greeter component through its interface.
 wash::imports!();
 
-#[wstd::http_server]
+#[wash::http_server]
 async fn main(request: Request<Body>) -> Result<Response<Body>, Error> {
     let name = match request.uri().path().trim_start_matches('/').split('/').next() {
         Some(name) if !name.is_empty() => name.to_string(),
