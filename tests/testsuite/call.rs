@@ -167,3 +167,31 @@ fn hand_written_interfaces_are_called_too() {
     assert!(run_fn.ends_with("/run() -> result"), "{run_fn}");
     assert_eq!(ok(&[&probe, "run"]), "args []\nok\n");
 }
+
+#[test]
+fn a_registry_reference_is_called_and_capabilities_are_given_as_to_wash_run() {
+    // From a registry, through the pull cache.
+    let registry = crate::registry::Registry::start();
+    let reference = registry.reference("call/greeter:0.1.0");
+    run(wash().args(["push", &reference]).arg(&greeter().wasm), true);
+    assert_eq!(
+        ok(&[&reference, "greet", "{name: \"Reg\", age: none}"]),
+        "\"Hello, Reg!\"\n"
+    );
+    // The capability flags of `wash run`: wasi:config and a keyvalue store of the caller's choice.
+    let tmp = temp_dir();
+    let store = tmp.path().join("kv");
+    let probe = kv_probe().wasm.display().to_string();
+    let out = ok(&[
+        &probe,
+        "run",
+        "--config",
+        "greeting=from-call",
+        "--keyvalue",
+        store.to_str().unwrap(),
+    ]);
+    assert!(out.contains("greeting=from-call\n"), "{out}");
+    assert!(out.contains("runs=1\n"), "{out}");
+    assert!(out.ends_with("ok\n"), "{out}");
+    assert!(store.is_dir(), "the store the flag named was used");
+}
