@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use super::progress::{BuildProgress, TerminalEvents, TransferBar};
 use super::shell::Shell;
-use super::{CapabilityArgs, GrantArgs, PackageArgs};
+use super::{CapabilityArgs, GrantArgs, PackageArgs, ReferenceArgs};
 use crate::ops::call::{CallRequest, Called, call};
 
 /// Call a function a component exports, with arguments in WAVE, and print its result
@@ -42,12 +42,8 @@ pub struct CallArgs {
     /// Print the result (or the list) as JSON
     #[arg(long)]
     json: bool,
-    /// For a registry reference: refuse it unless signed by this public key (repeatable)
-    #[arg(long = "verify-key", value_name = "KEY")]
-    verify_keys: Vec<String>,
-    /// Use plain HTTP for the registry of a reference
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    reference: ReferenceArgs,
     #[command(flatten)]
     grants: GrantArgs,
     #[command(flatten)]
@@ -63,8 +59,8 @@ pub fn exec(shell: &Shell, args: CallArgs) -> anyhow::Result<ExitCode> {
         args: args.args,
         new_args: args.new_args,
         build: args.package.build_options(shell),
-        verify_keys: args.verify_keys,
-        insecure: args.insecure,
+        verify_keys: args.reference.verify_keys,
+        insecure: args.reference.insecure,
         grants: args.grants.grants(Vec::new()),
         capabilities: args.capabilities.flags(),
     };

@@ -346,6 +346,17 @@ impl PackageArgs {
     }
 }
 
+/// How `run` and `call` take a registry reference.
+#[derive(Debug, Clone, clap::Args)]
+struct ReferenceArgs {
+    /// For a registry reference: refuse it unless signed by this public key (repeatable)
+    #[arg(long = "verify-key", value_name = "KEY")]
+    verify_keys: Vec<String>,
+    /// Use plain HTTP for the registry of a reference
+    #[arg(long)]
+    insecure: bool,
+}
+
 /// What `run` and `dev` grant the component: nothing unless asked.
 #[derive(Debug, Clone, clap::Args)]
 struct GrantArgs {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::progress::{BuildProgress, TerminalEvents, TransferBar};
 use super::shell::Shell;
-use super::{CapabilityArgs, GrantArgs, PackageArgs};
+use super::{CapabilityArgs, GrantArgs, PackageArgs, ReferenceArgs};
 use crate::ops::run::{RunOutcome, RunRequest, run};
 
 /// Run a component: a wasi:cli command runs once; HTTP and message handlers are served
@@ -25,12 +25,8 @@ messages on `--subscribe SUBJECT`. See docs/capabilities.md."
 pub struct RunArgs {
     /// The component (.wasm) or registry reference to run; default: build the current crate
     path: Option<String>,
-    /// For a registry reference: refuse it unless signed by this public key (repeatable)
-    #[arg(long = "verify-key", value_name = "KEY")]
-    verify_keys: Vec<String>,
-    /// Use plain HTTP for the registry of a reference
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    reference: ReferenceArgs,
     #[command(flatten)]
     grants: GrantArgs,
     /// Address to serve HTTP components on
@@ -49,8 +45,8 @@ pub fn exec(shell: &Shell, args: RunArgs) -> anyhow::Result<ExitCode> {
     let request = RunRequest {
         component: args.path,
         build: args.package.build_options(shell),
-        verify_keys: args.verify_keys,
-        insecure: args.insecure,
+        verify_keys: args.reference.verify_keys,
+        insecure: args.reference.insecure,
         grants: args.grants.grants(args.args),
         addr: args.addr,
         capabilities: args.capabilities.flags(),
