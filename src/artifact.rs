@@ -49,8 +49,20 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename.
-/// On failure the destination is untouched and the temporary file is removed.
+/// On failure the destination is untouched and the temporary file is removed. The file gets
+/// the mode the user's umask gives a new file (`0644` under umask 022), as cargo's outputs do:
+/// a component built by one user is readable by the server that runs it as another.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
+    write_atomic_mode(path, bytes, 0o666)
+}
+
+/// [`write_atomic`] for a file that holds secrets: owner-only (`0600`) from its creation, so
+/// there is no moment another user could read it.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
+    write_atomic_mode(path, bytes, 0o600)
+}
+
+fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArtifactError> {
     let err = |source| ArtifactError::Write {
         path: path.to_path_buf(),
         source,
@@ -60,10 +72,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".wash-tmp-")
-        .tempfile_in(dir)
-        .map_err(err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".wash-tmp-");
+    // The mode is asked at creation, so the umask applies as to any new file (tempfile's own
+    // default, 0600, would survive the rename).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut tmp = builder.tempfile_in(dir).map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     // No fsync: the rename already means no reader ever sees a partial file, and like cargo's
     // outputs these are rebuildable; syncing cost several ms per write (bench/compose-virt.sh).

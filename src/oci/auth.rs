@@ -143,14 +143,8 @@ fn read_config(path: &std::path::Path) -> Result<serde_json::Value, OciError> {
 fn write_config(path: &std::path::Path, config: &serde_json::Value) -> Result<(), OciError> {
     let mut text = serde_json::to_string_pretty(config).expect("JSON values serialize");
     text.push('\n');
-    crate::artifact::write_atomic(path, text.as_bytes())?;
-    // The file holds secrets: owner-only, as docker writes it.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| store_err(path, e))?;
-    }
+    // The file holds secrets: owner-only from its creation, as docker writes it.
+    crate::artifact::write_private(path, text.as_bytes())?;
     Ok(())
 }
 

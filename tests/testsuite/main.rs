@@ -20,6 +20,7 @@ mod keyvalue;
 mod lattice;
 mod layout;
 mod messaging;
+mod modes;
 mod new;
 mod oci;
 mod plugins;
