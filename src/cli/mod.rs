@@ -136,12 +136,14 @@ pub fn main(bin_name: &'static str, args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// wash's command line, with the installed plugins listed under its help (and, when `wash
-/// --help` itself is asked, the `wash-NAME` executables on `PATH` too: looking through `PATH`
-/// is kept off every other start).
+/// wash's command line; for `wash --help` itself, with the plugins (installed, and `wash-NAME`
+/// on `PATH`) listed under it. Looking for plugins is kept off every other start.
 fn command(bin_name: &'static str, root_help: bool) -> clap::Command {
     let command = Cli::command().bin_name(bin_name);
-    let plugins = plugin_lines(&builtins(&command), root_help);
+    if !root_help {
+        return command;
+    }
+    let plugins = plugin_lines(&builtins(&command));
     if plugins.is_empty() {
         return command;
     }
@@ -159,24 +161,21 @@ fn builtins(command: &clap::Command) -> Vec<String> {
     names
 }
 
-/// `  NAME  description` for each plugin, aligned; installed plugins only unless `with_path`.
-fn plugin_lines(builtins: &[String], with_path: bool) -> String {
-    let mut plugins: Vec<(String, String)> = crate::plugin::installed()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| (p.manifest.name, p.manifest.description))
-        .collect();
-    if with_path {
-        for (name, path) in crate::plugin::exec::all_on_path() {
-            if !plugins.iter().any(|(n, _)| *n == name) && !builtins.contains(&name) {
-                plugins.push((name, format!("(runs {})", path.display())));
-            }
-        }
-    }
-    let width = plugins.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+/// `  NAME  description` for each plugin wash can run, aligned.
+fn plugin_lines(builtins: &[String]) -> String {
+    let plugins = crate::ops::plugin::list(builtins).unwrap_or_default();
+    let width = plugins.iter().map(|p| p.name.len()).max().unwrap_or(0);
     plugins
         .iter()
-        .map(|(name, about)| format!("  {name:width$}  {about}").trim_end().to_string())
+        .map(|p| {
+            let about = match p.installed {
+                true => p.description.clone(),
+                false => format!("(runs {})", p.source),
+            };
+            format!("  {:width$}  {about}", p.name)
+                .trim_end()
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -231,19 +230,9 @@ fn exec(shell: &Shell, bin_name: &'static str, command: Command) -> anyhow::Resu
 
 /// wash's command line with every plugin as a subcommand (for completions).
 fn with_plugins(mut cmd: clap::Command, builtins: &[String]) -> clap::Command {
-    let mut plugins: Vec<(String, String)> = crate::plugin::installed()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| (p.manifest.name, p.manifest.description))
-        .collect();
-    for (name, _) in crate::plugin::exec::all_on_path() {
-        if !plugins.iter().any(|(n, _)| *n == name) && !builtins.contains(&name) {
-            plugins.push((name, String::new()));
-        }
-    }
-    for (name, about) in plugins {
+    for p in crate::ops::plugin::list(builtins).unwrap_or_default() {
         cmd = cmd.subcommand(
-            clap::Command::new(name).about(about).arg(
+            clap::Command::new(p.name).about(p.description).arg(
                 clap::Arg::new("args")
                     .num_args(0..)
                     .trailing_var_arg(true)

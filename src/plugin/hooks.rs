@@ -92,15 +92,7 @@ impl PluginHooks {
         reference: &str,
         file: &ComponentFile,
     ) -> Result<(), PluginError> {
-        if !self.has(Hook::BeforePush) {
-            return Ok(());
-        }
-        let push = Push {
-            reference: reference.to_string(),
-            component: component(file)?,
-            digest: None,
-        };
-        self.call(site, &HookCall::BeforePush(push))
+        self.push(site, reference, file, None)
     }
 
     /// `after-push`, with the manifest digest the registry accepted.
@@ -111,15 +103,36 @@ impl PluginHooks {
         file: &ComponentFile,
         digest: &str,
     ) -> Result<(), PluginError> {
-        if !self.has(Hook::AfterPush) {
+        self.push(site, reference, file, Some(digest))
+    }
+
+    /// A push hook: `before-push` without a digest, `after-push` with one.
+    fn push(
+        &self,
+        site: &Site,
+        reference: &str,
+        file: &ComponentFile,
+        digest: Option<&str>,
+    ) -> Result<(), PluginError> {
+        let hook = match digest {
+            None => Hook::BeforePush,
+            Some(_) => Hook::AfterPush,
+        };
+        if !self.has(hook) {
             return Ok(());
         }
         let push = Push {
             reference: reference.to_string(),
             component: component(file)?,
-            digest: Some(digest.to_string()),
+            digest: digest.map(str::to_string),
         };
-        self.call(site, &HookCall::AfterPush(push))
+        self.call(
+            site,
+            &match digest {
+                None => HookCall::BeforePush(push),
+                Some(_) => HookCall::AfterPush(push),
+            },
+        )
     }
 
     /// Calls every plugin that takes the hook, in name order, until one says no.
