@@ -72,8 +72,10 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Artifac
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(err)?;
+    remove_stale_temps(dir, TEMP_PREFIX);
+    let prefix = temp_prefix(TEMP_PREFIX);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".wash-tmp-");
+    builder.prefix(&prefix);
     // The mode is asked at creation, so the umask applies as to any new file (tempfile's own
     // default, 0600, would survive the rename).
     #[cfg(unix)]
@@ -89,6 +91,51 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Artifac
     // outputs these are rebuildable; syncing cost several ms per write (bench/compose-virt.sh).
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+/// The start of the name of every temporary file [`write_atomic`] makes.
+pub const TEMP_PREFIX: &str = ".wash-tmp-";
+
+/// `BASE<pid>-`: a temporary file's name says which process is writing it, so a later run can
+/// tell the leftovers of a killed one from the work of one still running.
+pub fn temp_prefix(base: &str) -> String {
+    format!("{base}{}-", std::process::id())
+}
+
+/// Removes the temporary files (named by [`temp_prefix`] with `base`) in `dir` that a process
+/// no longer running left behind: a wash killed mid-write leaves one, and the next write into
+/// the same folder cleans it. Best effort: what cannot be read or removed is left alone.
+pub fn remove_stale_temps(dir: &Path, base: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(base)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid, &entry) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` may still be writing `entry`: on Linux, whether it runs; elsewhere,
+/// whether the file changed in the last hour.
+fn process_alive(pid: u32, entry: &std::fs::DirEntry) -> bool {
+    let proc = Path::new("/proc");
+    if proc.join("self").exists() {
+        return proc.join(pid.to_string()).exists();
+    }
+    entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_none_or(|age| age < std::time::Duration::from_secs(3600))
 }
 
 /// Whether `bytes` start like a WebAssembly component (as opposed to a core module).

@@ -15,7 +15,6 @@ use std::path::PathBuf;
 
 pub use error::BuildError;
 
-use crate::artifact;
 use crate::config::WasmcloudConfig;
 use crate::project::{PackageSelection, Project};
 
@@ -134,7 +133,8 @@ impl Reporter for () {
 /// virtualize → sign, each as its package's `[package.metadata.wasmcloud]` asks. The config is
 /// read once per package, before any of these steps.
 pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, BuildError> {
-    let (project, mut components) = compile(opts, reporter)?;
+    let (project, placed) = compile(opts, reporter)?;
+    let (mut components, mut staged): (Vec<_>, Vec<_>) = placed.into_iter().unzip();
     let configs = configs(&project, &components)?;
     let package_of = |c: &BuiltComponent| {
         project
@@ -153,23 +153,28 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
     // Each component is offered the others as they were placed, before any was rewritten.
     let parts: Vec<(String, Vec<u8>)> = components
         .iter()
-        .map(|c| Ok((c.name.clone(), artifact::read(&c.path)?)))
-        .collect::<Result<_, BuildError>>()?;
-    for (c, (_, bytes)) in components.iter_mut().zip(&parts) {
+        .zip(&staged)
+        .map(|(c, s)| (c.name.clone(), s.bytes.clone()))
+        .collect();
+    for (c, s) in components.iter_mut().zip(&mut staged) {
         let config = &configs[&c.package];
-        steps::compose(c, bytes, &parts, package_of(c), &project, config, reporter)?;
+        steps::compose(c, s, &parts, package_of(c), &project, config, reporter)?;
     }
-    for c in &mut components {
+    for (c, s) in components.iter_mut().zip(&mut staged) {
         if let Some(virt) = &configs[&c.package].virt {
-            steps::virtualize(c, package_of(c), virt, reporter)?;
+            steps::virtualize(c, s, package_of(c), virt, reporter)?;
         }
     }
     let store = crate::sign::KeyStore::open_default();
-    for c in &mut components {
+    for (c, s) in components.iter_mut().zip(&mut staged) {
         if let Some(sign) = &configs[&c.package].sign {
             let manifest = package_of(c).manifest_path.clone().into_std_path_buf();
-            steps::sign(c, &manifest, &sign.keys, &store, reporter)?;
+            steps::sign(c, s, &manifest, &sign.keys, &store, reporter)?;
         }
+    }
+    // Only now, every step done, is anything written.
+    for (c, s) in components.iter().zip(&staged) {
+        place::finish(c, s)?;
     }
     Ok(Build {
         components,
@@ -206,7 +211,7 @@ fn configs(
 fn compile(
     opts: &BuildOptions,
     reporter: &dyn Reporter,
-) -> Result<(Project, Vec<BuiltComponent>), BuildError> {
+) -> Result<(Project, Vec<(BuiltComponent, place::Staged)>), BuildError> {
     std::thread::scope(|scope| {
         let loading = scope.spawn(|| Project::load(&opts.selection));
         let known_good = cargo::stamp_found(&opts.selection);

@@ -1,7 +1,9 @@
-//! Placing: each component cargo produced is validated and copied to
-//! `<target-dir>/wasmcloud/<name>.wasm` (with the package's derived WIT beside it), and every
-//! later step that rewrites a placed component does so through [`rewrite`]. A digest record
-//! beside each file lets a no-op build skip hashing what has not changed.
+//! Placing: each component cargo produced is validated and staged for
+//! `<target-dir>/wasmcloud/<name>.wasm` (with the package's derived WIT beside it); every later
+//! step that changes a staged component does so through [`rewrite`], and [`finish`] writes it
+//! once all are done. So a build stopped part way (by an error, or killed) leaves the previous
+//! complete component at its path, never a composed but unsigned one. A digest record beside
+//! each file lets a no-op build skip hashing and writing what has not changed.
 
 use std::path::{Path, PathBuf};
 
@@ -9,13 +11,21 @@ use super::cargo::WasmArtifact;
 use super::{BuildError, BuildStep, BuiltComponent, Reporter};
 use crate::artifact;
 
-/// Validates and places one package's components.
+/// A placed component's bytes as the steps after placing see them.
+pub(super) struct Staged {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Whether they may differ from what the component's path holds.
+    dirty: bool,
+}
+
+/// Validates and stages one package's components.
 pub(super) fn package(
     package: &cargo_metadata::Package,
     artifacts: &[&WasmArtifact],
     out_dir: &Path,
     reporter: &dyn Reporter,
-) -> Result<Vec<BuiltComponent>, BuildError> {
+) -> Result<Vec<(BuiltComponent, Staged)>, BuildError> {
     let mut built = Vec::new();
     for a in artifacts {
         let name = if a.is_lib {
@@ -25,8 +35,8 @@ pub(super) fn package(
         };
         reporter.step(BuildStep::Placing(&name));
         let dest = out_dir.join(format!("{name}.wasm"));
-        let (size, digest) = place(&a.path, &dest, a.fresh)?;
-        built.push(BuiltComponent {
+        let (size, digest, staged) = place(&a.path, &dest, a.fresh)?;
+        let component = BuiltComponent {
             package: package.name.to_string(),
             name,
             path: dest,
@@ -36,17 +46,28 @@ pub(super) fn package(
             composed_from: Vec::new(),
             open_imports: Vec::new(),
             signed_by: Vec::new(),
-        });
+        };
+        built.push((component, staged));
     }
     Ok(built)
 }
 
-/// Replaces a placed component's bytes (composed, virtualized or signed), keeping its size,
-/// digest and digest record in step with the file.
-pub(super) fn rewrite(c: &mut BuiltComponent, bytes: &[u8]) -> Result<(), BuildError> {
-    artifact::write_atomic(&c.path, bytes)?;
+/// Replaces a staged component's bytes (composed, virtualized or signed), keeping its size and
+/// digest in step.
+pub(super) fn rewrite(c: &mut BuiltComponent, staged: &mut Staged, bytes: Vec<u8>) {
     c.size = bytes.len() as u64;
-    c.digest = artifact::sha256_digest(bytes);
+    c.digest = artifact::sha256_digest(&bytes);
+    staged.bytes = bytes;
+    staged.dirty = true;
+}
+
+/// Writes a staged component to its path (atomically), unless the path already holds exactly
+/// these bytes.
+pub(super) fn finish(c: &BuiltComponent, staged: &Staged) -> Result<(), BuildError> {
+    if !staged.dirty || recorded_digest(&c.path).as_ref() == Some(&(c.size, c.digest.clone())) {
+        return Ok(());
+    }
+    artifact::write_atomic(&c.path, &staged.bytes)?;
     record_digest(&c.path, &c.digest);
     Ok(())
 }
@@ -68,14 +89,20 @@ pub(super) fn derived_wit(
     Ok(Some(path))
 }
 
-/// Validates `src` and copies it to `dest` atomically. When cargo reused a fresh artifact and
-/// `dest` is already its copy, only the recorded digest is read.
-fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String), BuildError> {
+/// Validates `src` and stages it for `dest`. When cargo reused a fresh artifact and `dest` is
+/// already its copy, `dest` is read and its recorded digest trusted.
+fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), BuildError> {
     if fresh
         && is_same_copy(src, dest)
-        && let Some(known) = recorded_digest(dest)
+        && let Some((size, digest)) = recorded_digest(dest)
+        && let Ok(bytes) = std::fs::read(dest)
+        && bytes.len() as u64 == size
     {
-        return Ok(known);
+        let staged = Staged {
+            bytes,
+            dirty: false,
+        };
+        return Ok((size, digest, staged));
     }
     let bytes = artifact::read(src)?;
     if !artifact::is_component(&bytes) {
@@ -87,10 +114,10 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String), BuildErr
         path: src.to_path_buf(),
         source,
     })?;
-    artifact::write_atomic(dest, &bytes)?;
     let digest = artifact::sha256_digest(&bytes);
-    record_digest(dest, &digest);
-    Ok((bytes.len() as u64, digest))
+    let size = bytes.len() as u64;
+    let staged = Staged { bytes, dirty: true };
+    Ok((size, digest, staged))
 }
 
 /// `<dir>/.<name>.wasm.digest`: `size mtime-ns digest` of the placed file when it was written.

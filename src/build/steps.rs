@@ -8,7 +8,8 @@ use std::path::Path;
 use crate::compose::{ComposeOptions, Plug};
 use cargo_metadata::Package;
 
-use super::{BuildError, BuildStep, BuiltComponent, Reporter, place};
+use super::place::{self, Staged};
+use super::{BuildError, BuildStep, BuiltComponent, Reporter};
 use crate::artifact;
 use crate::config::WasmcloudConfig;
 use crate::project::Project;
@@ -23,13 +24,14 @@ use crate::source::{self, Members};
 /// or when `compose.strict` asks.
 pub(super) fn compose(
     c: &mut BuiltComponent,
-    bytes: &[u8],
+    staged: &mut Staged,
     parts: &[(String, Vec<u8>)],
     package: &Package,
     project: &Project,
     config: &WasmcloudConfig,
     reporter: &dyn Reporter,
 ) -> Result<(), BuildError> {
+    let bytes = staged.bytes.as_slice();
     let wanted: Vec<String> = artifact::component_imports(bytes)
         .into_iter()
         .filter(|n| !config.is_host_import(n))
@@ -89,7 +91,8 @@ pub(super) fn compose(
         // Nothing was plugged in: the component stays as cargo built it.
         return Ok(());
     }
-    place::rewrite(c, &composed.bytes.expect("not a dry run"))
+    place::rewrite(c, staged, composed.bytes.expect("not a dry run"));
+    Ok(())
 }
 
 /// What is offered to `c`: the build's other components, and the plugs `compose.plugs` names
@@ -189,23 +192,26 @@ fn configured_plugs(
 /// Applies `[package.metadata.wasmcloud.virt]`.
 pub(super) fn virtualize(
     c: &mut BuiltComponent,
+    staged: &mut Staged,
     package: &Package,
     options: &crate::virt::VirtOptions,
     reporter: &dyn Reporter,
 ) -> Result<(), BuildError> {
     reporter.step(BuildStep::Virtualizing(&c.name));
-    let bytes = artifact::read(&c.path)?;
-    let done = crate::virt::virtualize(&bytes, options).map_err(|source| BuildError::Virt {
-        package: c.package.clone(),
-        manifest: package.manifest_path.clone().into(),
-        source,
-    })?;
-    place::rewrite(c, &done.bytes)
+    let done =
+        crate::virt::virtualize(&staged.bytes, options).map_err(|source| BuildError::Virt {
+            package: c.package.clone(),
+            manifest: package.manifest_path.clone().into(),
+            source,
+        })?;
+    place::rewrite(c, staged, done.bytes);
+    Ok(())
 }
 
 /// Signs with the keys `[package.metadata.wasmcloud.sign]` names.
 pub(super) fn sign(
     c: &mut BuiltComponent,
+    staged: &mut Staged,
     manifest: &Path,
     keys: &[String],
     store: &KeyStore,
@@ -220,13 +226,12 @@ pub(super) fn sign(
             manifest: manifest.to_path_buf(),
             source,
         })?;
-    let bytes = artifact::read(&c.path)?;
-    let signed = sign::sign_bytes(&bytes, &keys).map_err(|source| BuildError::Sign {
+    let signed = sign::sign_bytes(&staged.bytes, &keys).map_err(|source| BuildError::Sign {
         path: c.path.clone(),
         source,
     })?;
     if signed.changed() {
-        place::rewrite(c, &signed.bytes)?;
+        place::rewrite(c, staged, signed.bytes);
     }
     c.signed_by = keys.iter().map(|k| k.public.info.key_id.clone()).collect();
     Ok(())

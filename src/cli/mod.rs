@@ -364,9 +364,15 @@ struct GrantArgs {
     /// Most memory one instance may use, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     memory_limit: usize,
-    /// Longest an HTTP request (or the handling of a message) may run, in seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
-    timeout: f64,
+    /// Longest an HTTP request or a message may run (default 30), or a command or a call
+    /// (default: no limit), in seconds
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+}
+
+/// A `--timeout` in seconds as a duration (at least a millisecond; a huge one is no limit).
+fn seconds(secs: f64) -> std::time::Duration {
+    std::time::Duration::try_from_secs_f64(secs.max(0.001)).unwrap_or(std::time::Duration::MAX)
 }
 
 impl GrantArgs {
@@ -379,8 +385,8 @@ impl GrantArgs {
             args,
             limits: crate::run::Limits {
                 memory: self.memory_limit << 20,
-                request_timeout: std::time::Duration::try_from_secs_f64(self.timeout.max(0.001))
-                    .unwrap_or(std::time::Duration::MAX),
+                request_timeout: seconds(self.timeout.unwrap_or(30.0)),
+                command_timeout: self.timeout.map(seconds),
             },
         }
     }

@@ -301,6 +301,7 @@ impl WasmPlugin {
             request_timeout: timeout
                 .and_then(|t| Duration::try_from_secs_f64(t.max(0.001)).ok())
                 .unwrap_or(Duration::MAX),
+            command_timeout: None,
         }
     }
 

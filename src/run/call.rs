@@ -270,7 +270,7 @@ pub async fn call(
     args: &[String],
     new_args: Option<&[String]>,
 ) -> Result<CallOutcome, CallError> {
-    let guest = RunError::guest;
+    let guest = |e| RunError::stopped(&grants.limits, e);
     let mut store =
         Host::new(grants, caps, "wash-call")?.into_store(&linked.engine, &grants.limits, false);
     let instance = linked

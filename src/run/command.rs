@@ -18,16 +18,14 @@ pub async fn run_command(
     let pre = CommandPre::new(loaded.pre.clone()).map_err(RunError::guest)?;
     let mut store =
         Host::new(grants, caps, argv0)?.into_store(&loaded.engine, &grants.limits, false);
-    let command = pre
-        .instantiate_async(&mut store)
-        .await
-        .map_err(RunError::guest)?;
+    let stopped = |e| RunError::stopped(&grants.limits, e);
+    let command = pre.instantiate_async(&mut store).await.map_err(stopped)?;
     match command.wasi_cli_run().call_run(&mut store).await {
         Ok(Ok(())) => Ok(0),
         Ok(Err(())) => Ok(1),
         Err(e) => match e.downcast_ref::<I32Exit>() {
             Some(exit) => Ok(exit.0),
-            None => Err(RunError::guest(e)),
+            None => Err(stopped(e)),
         },
     }
 }

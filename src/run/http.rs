@@ -272,7 +272,7 @@ impl Server {
             Ok(resp) => resp,
             Err(e) => {
                 // Name the limit a runaway guest hit, above wasmtime's own account of the trap.
-                let e = match self.grants.limits.explain(&e) {
+                let e = match self.grants.limits.explain(&e, true) {
                     Some(limit) => e.context(limit),
                     None => e,
                 };

@@ -15,8 +15,11 @@ const TICK: Duration = Duration::from_millis(10);
 pub struct Limits {
     /// The most linear memory one instance may grow to, in bytes (`--memory-limit`).
     pub memory: usize,
-    /// The longest an HTTP request may run (`--timeout`); commands run as long as they need.
+    /// The longest an HTTP request or a message may run (`--timeout`, default 30 s).
     pub request_timeout: Duration,
+    /// The longest a command or a call may run (`--timeout`); none by default, as under
+    /// `wasmtime run`: a command runs as long as it needs unless asked otherwise.
+    pub command_timeout: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -25,6 +28,7 @@ impl Default for Limits {
         Limits {
             memory: 512 << 20,
             request_timeout: Duration::from_secs(30),
+            command_timeout: None,
         }
     }
 }
@@ -38,13 +42,18 @@ impl Limits {
             .build()
     }
 
-    /// Sets a store's deadline: the request timeout for a request, none for a command. A
+    /// Sets a store's deadline: the request timeout for a request, the command timeout (if
+    /// any) for a command or a call. A
     /// request's guest also yields to the other tasks at every tick, so one that loops never
     /// holds a thread the server needs (to accept, or to run other requests) for longer than
     /// a tick; at the deadline it traps.
     pub(crate) fn apply_deadline<T>(&self, store: &mut Store<T>, request: bool) {
         if !request {
-            store.set_epoch_deadline(u64::MAX / 2);
+            let ticks = match self.command_timeout {
+                Some(t) => (t.as_nanos() / TICK.as_nanos()).clamp(1, u64::MAX as u128 / 2) as u64,
+                None => u64::MAX / 2,
+            };
+            store.set_epoch_deadline(ticks);
             store.epoch_deadline_trap();
             return;
         }
@@ -59,13 +68,17 @@ impl Limits {
         });
     }
 
-    /// Says which limit a failed instance hit, if it was one of these.
-    pub fn explain(&self, error: &wasmtime::Error) -> Option<String> {
+    /// Says which limit a failed instance hit, if it was one of these (`request`: it was
+    /// handling a request or a message, else running a command or a call).
+    pub fn explain(&self, error: &wasmtime::Error, request: bool) -> Option<String> {
         if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
-            return Some(format!(
-                "the request ran past the time limit of {:?} (`--timeout`)",
-                self.request_timeout
-            ));
+            return Some(match (request, self.command_timeout) {
+                (false, Some(t)) => format!("it ran past the time limit of {t:?} (`--timeout`)"),
+                _ => format!(
+                    "the request ran past the time limit of {:?} (`--timeout`)",
+                    self.request_timeout
+                ),
+            });
         }
         let text = format!("{error:?}");
         text.contains("forcing trap when growing memory").then(|| {

@@ -128,7 +128,7 @@ async fn deliver_all(
             let subject = msg.subject.clone();
             if let Err(e) = deliver(pre, &grants, &caps, msg).await {
                 // Name the limit a runaway handler hit, above wasmtime's own account.
-                let e = match grants.limits.explain(&e) {
+                let e = match grants.limits.explain(&e, true) {
                     Some(limit) => e.context(limit),
                     None => e,
                 };

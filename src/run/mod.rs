@@ -155,6 +155,12 @@ pub enum RunError {
     /// The component trapped or failed to instantiate.
     #[error("the component failed")]
     Guest(#[source] BoxError),
+    /// The component was stopped at a limit: memory (`--memory-limit`) or time (`--timeout`).
+    #[error("the component was stopped: {reason}")]
+    Limit {
+        /// Which limit, and its value.
+        reason: String,
+    },
     /// A capability's backend could not start (its server is unreachable).
     #[error(transparent)]
     Capability(#[from] CapabilityError),
@@ -194,6 +200,11 @@ impl crate::hint::Hint for RunError {
                  in `[package.metadata.wasmcloud.dev]` of Cargo.toml"
                     .into(),
             ),
+            RunError::Limit { .. } => Some(
+                "if it needs more, raise the limit named (`--memory-limit MIB`, `--timeout \
+                 SECONDS`)"
+                    .into(),
+            ),
             RunError::MissingImports { .. } => Some(
                 "docs/capabilities.md lists what `wash run` hosts; `wash inspect` shows the \
                  component's imports"
@@ -210,6 +221,14 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 impl RunError {
     pub(crate) fn guest(e: wasmtime::Error) -> RunError {
         RunError::Guest(e.into_boxed_dyn_error())
+    }
+
+    /// [`RunError::guest`] for a command or a call, naming the limit it hit if it hit one.
+    pub(crate) fn stopped(limits: &Limits, e: wasmtime::Error) -> RunError {
+        match limits.explain(&e, false) {
+            Some(reason) => RunError::Limit { reason },
+            None => RunError::guest(e),
+        }
     }
 }
 

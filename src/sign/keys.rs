@@ -357,7 +357,7 @@ impl KeyStore {
             format!("{}\n", info.public_key).as_bytes(),
             0o644,
         ) {
-            // Never leave half a key: a secret without its public file would be invisible.
+            // A failed public write takes the secret with it: `keys new` made nothing.
             let _ = std::fs::remove_file(&key_path);
             return Err(e);
         }
@@ -381,12 +381,14 @@ impl KeyStore {
             .filter_map(Result::ok)
             .filter_map(|e| {
                 let path = e.path();
-                (path.extension()? == PUBLIC_EXT)
+                let ext = path.extension()?;
+                (ext == PUBLIC_EXT || ext == SECRET_EXT)
                     .then(|| path.file_stem()?.to_str().map(str::to_string))?
             })
             .filter(|n| valid_name(n))
             .collect();
         names.sort();
+        names.dedup();
         names.iter().map(|n| self.public(n)).collect()
     }
 
@@ -396,8 +398,17 @@ impl KeyStore {
         let path = self.path(name, PUBLIC_EXT)?;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
+            // A secret key whose public file is missing (a `keys new` killed between the two
+            // writes) is still a whole key pair: its public half is derived from it.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(self.not_found(name));
+                if !self.path(name, SECRET_EXT)?.exists() {
+                    return Err(self.not_found(name));
+                }
+                let public = wasmsign2::PublicKey {
+                    pk: self.secret(name)?.sk.public_key(),
+                    key_id: None,
+                };
+                return Ok(TrustedKey::new(name.to_string(), public, true));
             }
             Err(e) => return Err(io("read", &path)(e)),
         };
@@ -539,10 +550,15 @@ fn create_private_dir(dir: &Path) -> Result<(), KeyError> {
 
 /// Writes a new file whole, with `mode` from its creation on (a secret is never readable by
 /// others, not even for a moment), and never over an existing file.
+/// The start of the name of a key file being written.
+const KEY_TEMP_PREFIX: &str = ".wash-key-";
+
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyError> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    crate::artifact::remove_stale_temps(dir, KEY_TEMP_PREFIX);
+    let prefix = crate::artifact::temp_prefix(KEY_TEMP_PREFIX);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".wash-key-");
+    builder.prefix(&prefix);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -528,13 +528,23 @@ fn is_executable(_: &std::fs::Metadata) -> bool {
 
 fn clone(url: &str, branch: Option<&str>, into: &Path) -> Result<(), TemplateError> {
     let mut cmd = Command::new("git");
-    cmd.args(["clone", "--quiet", "--depth", "1"]);
+    // Files only: no hooks (the user's `core.hooksPath` or template folder), no `ext::`
+    // transports that run commands, no filesystem monitor. Generating a project runs no code.
+    cmd.args([
+        "-c",
+        "core.hooksPath=/dev/null",
+        "-c",
+        "protocol.ext.allow=never",
+    ])
+    .args(["-c", "core.fsmonitor=false"])
+    .args(["clone", "--quiet", "--depth", "1", "--template="]);
     if let Some(b) = branch {
         cmd.args(["--branch", b]);
     }
     // `--` so a URL starting with `-` cannot be read as an option.
     cmd.arg("--").arg(url).arg(into);
-    cmd.env("GIT_TERMINAL_PROMPT", "0");
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_LFS_SKIP_SMUDGE", "1");
     let output = cmd.output().map_err(|source| TemplateError::Git {
         url: url.to_string(),
         branch: branch.map(str::to_string),

@@ -364,3 +364,10 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A figure a test measured (kills survived, inputs tried), on stderr: `cargo test` shows it
+/// with `--nocapture`, and the closing notes report it.
+#[allow(clippy::print_stderr)] // test output, not wash's
+pub fn report(text: &str) {
+    eprintln!("{text}");
+}
