@@ -54,6 +54,7 @@ pub fn exec(shell: &Shell, args: LoginArgs) -> anyhow::Result<ExitCode> {
     };
     let options = ClientOptions {
         insecure: args.insecure,
+        ..Default::default()
     };
     let runtime = oci::runtime().context("could not start the async runtime")?;
     let stored = runtime
