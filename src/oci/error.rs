@@ -268,7 +268,10 @@ impl Hint for OciError {
                 content; retry, or tell the registry's operator"
                 .into(),
             OciError::BadTimeout { .. } => {
-                format!("write a whole number of seconds, e.g. {}=120", super::TIMEOUT_ENV)
+                format!(
+                    "write a whole number of seconds, e.g. {}=120",
+                    super::TIMEOUT_ENV
+                )
             }
             OciError::NotWasm { .. } => "wash pulls the CNCF Wasm OCI layout: one \
                 `application/wasm` layer (see docs/oci.md)"

@@ -136,12 +136,11 @@ pub(crate) async fn resolve(
         .auth(reference.as_oci(), &auth, RegistryOperation::Pull)
         .await
         .map_err(fail)?;
-    let http = fetch::http_client(options)
-        .map_err(|e| fail(OciDistributionError::RequestError(e)))?;
-    let bytes = fetch::retrying(|| {
-        fetch::manifest(&http, reference, &auth, token.as_deref(), options)
-    })
-    .await?;
+    let http =
+        fetch::http_client(options).map_err(|e| fail(OciDistributionError::RequestError(e)))?;
+    let bytes =
+        fetch::retrying(|| fetch::manifest(&http, reference, &auth, token.as_deref(), options))
+            .await?;
     let digest = artifact::sha256_digest(&bytes);
     if let Some(pinned) = reference.digest()
         && pinned != digest
@@ -256,14 +255,12 @@ pub(crate) async fn download(
 fn is_not_found(e: &OciDistributionError) -> bool {
     match e {
         OciDistributionError::ServerError { code, .. } => *code == 404,
-        OciDistributionError::RegistryError { envelope, .. } => {
-            envelope.errors.iter().any(|e| {
-                matches!(
-                    e.code,
-                    OciErrorCode::BlobUnknown | OciErrorCode::ManifestBlobUnknown
-                )
-            })
-        }
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::BlobUnknown | OciErrorCode::ManifestBlobUnknown
+            )
+        }),
         _ => false,
     }
 }

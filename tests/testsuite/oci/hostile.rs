@@ -135,7 +135,12 @@ impl Response {
     fn head(&self, length: Option<u64>) -> Vec<u8> {
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
         for (k, v) in &self.headers {
-            let hop = ["content-length", "connection", "keep-alive", "transfer-encoding"];
+            let hop = [
+                "content-length",
+                "connection",
+                "keep-alive",
+                "transfer-encoding",
+            ];
             if !hop.iter().any(|h| k.eq_ignore_ascii_case(h)) {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
@@ -178,7 +183,8 @@ fn serve(state: &State, mut client: TcpStream) -> std::io::Result<()> {
         }
         Mode::Stall { path } if request.path.contains(*path) => return stall(state, client),
         Mode::MissingBlob if is_blob => {
-            let body = br#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#;
+            let body =
+                br#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#;
             let answer = Response {
                 status: 404,
                 reason: "Not Found".into(),
@@ -306,7 +312,12 @@ fn forward(target: &str, request: &Request) -> std::io::Result<Response> {
     let mut server = TcpStream::connect(target)?;
     let mut head = format!("{} {} HTTP/1.0\r\n", request.method, request.path);
     for (k, v) in &request.headers {
-        let hop = ["connection", "keep-alive", "transfer-encoding", "content-length"];
+        let hop = [
+            "connection",
+            "keep-alive",
+            "transfer-encoding",
+            "content-length",
+        ];
         if !hop.iter().any(|h| k.eq_ignore_ascii_case(h)) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }

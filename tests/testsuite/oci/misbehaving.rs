@@ -67,7 +67,11 @@ impl Case {
     }
 
     fn pull(&self) -> Output {
-        bounded(self.wash().args(["pull", &self.reference, "-o"]).arg(self.dest()))
+        bounded(
+            self.wash()
+                .args(["pull", &self.reference, "-o"])
+                .arg(self.dest()),
+        )
     }
 
     /// `wash inspect REF`: a pull through the cache.
@@ -260,7 +264,10 @@ fn a_stalled_registry_times_out_with_a_clear_message() {
         path: "/manifests/",
     });
     let err = case.refused("sent nothing for 2 s");
-    assert!(err.contains("WASH_REGISTRY_TIMEOUT=SECONDS (now 2)"), "{err}");
+    assert!(
+        err.contains("WASH_REGISTRY_TIMEOUT=SECONDS (now 2)"),
+        "{err}"
+    );
     snapshot("oci-hostile-stalled", &err);
     // Sends half the component, then nothing.
     case.proxy.set_mode(Mode::StallBody);
@@ -312,7 +319,10 @@ fn concurrent_pulls_into_one_path_and_one_cache_both_succeed() {
     let bytes = padded_component(&std::fs::read(&cli_hello().wasm).unwrap(), 8, 3);
     std::fs::write(&big, &bytes).unwrap();
     let reference = registry.reference("big:1");
-    run(wash_in(tmp.path()).args(["push", &reference]).arg(&big), true);
+    run(
+        wash_in(tmp.path()).args(["push", &reference]).arg(&big),
+        true,
+    );
 
     let out_dir = tmp.path().join("out");
     let dest = out_dir.join("big.wasm");
