@@ -130,14 +130,22 @@ pub(crate) async fn resolve(
     options: &ClientOptions,
 ) -> Result<Resolved, OciError> {
     let fail = |e| OciError::from_client(e, reference, options);
+    // Each HTTP client loads the system's TLS roots: make the manifest's while oci-client's
+    // two are made (push.rs does the same with hashing).
+    let http = {
+        let options = options.clone();
+        std::thread::spawn(move || fetch::http_client(&options))
+    };
     let client = super::client_for(reference, options);
+    let http = http
+        .join()
+        .expect("making an HTTP client does not panic")
+        .map_err(|e| fail(OciDistributionError::RequestError(e)))?;
     let auth = super::auth::credentials(reference.registry())?;
     let token = client
         .auth(reference.as_oci(), &auth, RegistryOperation::Pull)
         .await
         .map_err(fail)?;
-    let http =
-        fetch::http_client(options).map_err(|e| fail(OciDistributionError::RequestError(e)))?;
     let bytes =
         fetch::retrying(|| fetch::manifest(&http, reference, &auth, token.as_deref(), options))
             .await?;
@@ -226,7 +234,7 @@ pub(crate) async fn download(
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| fail(e.into()))?;
             if (bytes.len() + chunk.len()) as u64 > expected {
-                return Err(size_mismatch(format!("more than {expected} bytes")));
+                return Err(size_mismatch(format!("sent more than {expected} bytes")));
             }
             hasher.update(&chunk);
             bytes.extend_from_slice(&chunk);
@@ -239,7 +247,7 @@ pub(crate) async fn download(
     result?;
     let actual = format!("sha256:{:x}", hasher.finalize());
     if bytes.len() as u64 != expected {
-        return Err(size_mismatch(format!("{} bytes", bytes.len())));
+        return Err(size_mismatch(format!("sent {} bytes", bytes.len())));
     }
     if actual != r.layer.digest {
         return Err(OciError::DigestMismatch {

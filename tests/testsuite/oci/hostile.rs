@@ -19,8 +19,9 @@ pub enum Mode {
     TruncateBlob,
     /// Sends the blob at its length with one byte flipped: another digest.
     CorruptBlob,
-    /// Sends the blob with 1000 more bytes than it has (and a `Content-Length` that says so).
-    LongBlob,
+    /// Sends the blob with 1000 more bytes than it has, announcing that length or not (then
+    /// the body ends when the connection closes).
+    LongBlob { announce: bool },
     /// Rewrites the manifest's component layer `size` to this.
     LayerSize(i64),
     /// Answers every blob GET 404 `BLOB_UNKNOWN`, as for a blob the registry lost.
@@ -209,7 +210,14 @@ fn serve(state: &State, mut client: TcpStream) -> std::io::Result<()> {
             let mid = answer.body.len() / 2;
             answer.body[mid] ^= 0xff;
         }
-        Mode::LongBlob if is_blob && ok => answer.body.extend(std::iter::repeat_n(0u8, 1000)),
+        Mode::LongBlob { announce } if is_blob && ok => {
+            answer.body.extend(std::iter::repeat_n(0u8, 1000));
+            if !announce {
+                client.write_all(&answer.head(None))?;
+                client.write_all(&answer.body)?;
+                return client.shutdown(std::net::Shutdown::Both);
+            }
+        }
         Mode::LayerSize(size) if is_manifest && ok => {
             let mut manifest: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
             manifest["layers"][0]["size"] = size.into();

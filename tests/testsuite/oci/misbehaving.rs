@@ -190,7 +190,7 @@ fn a_blob_with_another_digest_writes_nothing_and_a_retry_succeeds() {
 #[test]
 fn a_blob_of_the_wrong_size_writes_nothing_and_a_retry_succeeds() {
     // Longer than the manifest says: refused on its Content-Length, before any byte is kept.
-    let case = Case::new(Mode::LongBlob);
+    let case = Case::new(Mode::LongBlob { announce: true });
     let size = case.bytes.len();
     let err = case.refused("size mismatch");
     assert!(
@@ -198,6 +198,13 @@ fn a_blob_of_the_wrong_size_writes_nothing_and_a_retry_succeeds() {
         "{err}"
     );
     snapshot("oci-hostile-long-blob", &err);
+    // Longer, unannounced: wash stops reading at the declared size.
+    case.proxy.set_mode(Mode::LongBlob { announce: false });
+    let err = case.refused("size mismatch");
+    assert!(
+        err.contains(&format!("sent more than {size} bytes")),
+        "{err}"
+    );
     // The manifest declares one byte more, or one less, than the blob has.
     for declared in [size as i64 + 1, size as i64 - 1] {
         case.proxy.set_mode(Mode::LayerSize(declared));
@@ -273,6 +280,17 @@ fn a_stalled_registry_times_out_with_a_clear_message() {
     case.proxy.set_mode(Mode::StallBody);
     case.refused("sent nothing for 2 s");
     case.heals();
+
+    // `wash login` checks the credentials against the registry: bounded the same way.
+    case.proxy.set_mode(Mode::Stall { path: "/v2/" });
+    let out = bounded(
+        case.wash()
+            .args(["login", &case.proxy.host, "-u", "ann", "-p", "secret"]),
+    );
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("sent nothing for 2 s"), "{err}");
+    assert!(!case.tmp.path().join("config.json").exists(), "{err}");
 
     // A timeout that is not a number of seconds is refused before the registry is asked.
     let out = bounded(
