@@ -52,9 +52,7 @@ pub fn exec(shell: &Shell, args: LoginArgs) -> anyhow::Result<ExitCode> {
             .into());
         }
     };
-    let options = ClientOptions {
-        insecure: args.insecure,
-    };
+    let options = ClientOptions::from_env(args.insecure)?;
     let runtime = oci::runtime().context("could not start the async runtime")?;
     let stored = runtime
         .block_on(oci::auth::login(

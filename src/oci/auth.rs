@@ -206,17 +206,28 @@ async fn check_credentials(
         reference: registry.to_string(),
         detail,
     };
-    let unreachable = |e: reqwest::Error| OciError::Unreachable {
-        registry: registry.to_string(),
-        insecure_hint: if scheme == "https" {
-            "; for a plain-HTTP registry, pass `--insecure`".into()
-        } else {
-            String::new()
-        },
-        source: oci_client::errors::OciDistributionError::RequestError(e),
+    let unreachable = |e: reqwest::Error| {
+        if e.is_timeout() && !e.is_connect() {
+            return OciError::TimedOut {
+                registry: registry.to_string(),
+                reference: registry.to_string(),
+                seconds: options.timeout.as_secs(),
+            };
+        }
+        OciError::Unreachable {
+            registry: registry.to_string(),
+            insecure_hint: if scheme == "https" {
+                "; for a plain-HTTP registry, pass `--insecure`".into()
+            } else {
+                String::new()
+            },
+            source: oci_client::errors::OciDistributionError::RequestError(e),
+        }
     };
     let http = reqwest::Client::builder()
-        .user_agent(concat!("wash/", env!("CARGO_PKG_VERSION")))
+        .user_agent(super::USER_AGENT)
+        .connect_timeout(super::CONNECT_TIMEOUT)
+        .read_timeout(options.timeout)
         .build()
         .map_err(unreachable)?;
     let first = http.get(&url).send().await.map_err(unreachable)?;

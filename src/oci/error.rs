@@ -62,6 +62,76 @@ pub enum OciError {
         #[source]
         source: OciDistributionError,
     },
+    /// The registry sent nothing for [`ClientOptions::timeout`](super::ClientOptions::timeout).
+    #[error(
+        "registry `{registry}` sent nothing for {seconds} s while wash was fetching `{reference}`"
+    )]
+    TimedOut {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// The timeout, in seconds.
+        seconds: u64,
+    },
+    /// The registry failed on its side (5xx, or 429 Too Many Requests), every time it was asked.
+    #[error("registry `{registry}` failed on `{reference}`: it answered HTTP {status}")]
+    ServerFailed {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// The HTTP status of the last answer.
+        status: u16,
+        /// How many times the request was made (pulls retry; pushes do not).
+        attempts: u32,
+    },
+    /// A manifest larger than [`MAX_MANIFEST_SIZE`](super::fetch::MAX_MANIFEST_SIZE).
+    #[error(
+        "the manifest of `{reference}` is larger than {} MiB{}; wash refuses it",
+        super::fetch::MAX_MANIFEST_SIZE / (1024 * 1024),
+        announced(.size)
+    )]
+    ManifestTooLarge {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// The size the registry announced, when it did.
+        size: Option<u64>,
+    },
+    /// The manifest names a component blob the registry does not have.
+    #[error(
+        "registry `{registry}` does not have the component blob `{digest}` the manifest of \
+         `{reference}` names"
+    )]
+    BlobMissing {
+        /// The registry host.
+        registry: String,
+        /// The reference.
+        reference: String,
+        /// The layer digest.
+        digest: String,
+    },
+    /// The component blob is not the size the manifest declares.
+    #[error(
+        "size mismatch for `{reference}`: the manifest says {expected} bytes, the registry \
+         {actual}; nothing was written"
+    )]
+    SizeMismatch {
+        /// The reference.
+        reference: String,
+        /// The size the manifest declares.
+        expected: u64,
+        /// What the registry announced or sent.
+        actual: String,
+    },
+    /// `WASH_REGISTRY_TIMEOUT` is not a whole number of seconds.
+    #[error("{} = `{value}` is not a number of seconds", super::TIMEOUT_ENV)]
+    BadTimeout {
+        /// The variable's value.
+        value: String,
+    },
     /// No manifest under this tag or digest.
     #[error("`{reference}` was not found in the registry")]
     NotFound {
@@ -145,6 +215,12 @@ pub enum OciError {
     Runtime(#[source] std::io::Error),
 }
 
+/// ` (the registry announced N bytes)`, when it did.
+fn announced(size: &Option<u64>) -> String {
+    size.map(|s| format!(" (the registry announced {s} bytes)"))
+        .unwrap_or_default()
+}
+
 impl Hint for OciError {
     fn hint(&self) -> Option<String> {
         Some(match self {
@@ -166,6 +242,37 @@ impl Hint for OciError {
                 until every digest checks"
                 .into(),
             OciError::NotFound { .. } => "check the repository and tag".into(),
+            OciError::TimedOut { seconds, .. } => format!(
+                "the registry is stalled or very slow; try again, or give it longer with \
+                 {}=SECONDS (now {seconds}); nothing was written",
+                super::TIMEOUT_ENV
+            ),
+            OciError::ServerFailed { attempts, .. } => {
+                let tried = if *attempts > 1 {
+                    format!(" (wash asked {attempts} times)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "the registry failed on its side{tried}; try again later, or tell the \
+                     registry's operator"
+                )
+            }
+            OciError::ManifestTooLarge { .. } => "a component's manifest is about 1 KiB; this \
+                registry serves something else under that name, or is misbehaving"
+                .into(),
+            OciError::BlobMissing { .. } => "the repository is incomplete (a blob deleted or \
+                garbage-collected under a tag); push the component again"
+                .into(),
+            OciError::SizeMismatch { .. } => "the registry served corrupted or truncated \
+                content; retry, or tell the registry's operator"
+                .into(),
+            OciError::BadTimeout { .. } => {
+                format!(
+                    "write a whole number of seconds, e.g. {}=120",
+                    super::TIMEOUT_ENV
+                )
+            }
             OciError::NotWasm { .. } => "wash pulls the CNCF Wasm OCI layout: one \
                 `application/wasm` layer (see docs/oci.md)"
                 .into(),
@@ -196,8 +303,17 @@ impl OciError {
             reference: reference_text.clone(),
             detail,
         };
-        // A digest check that failed inside a download stream arrives wrapped in an io::Error.
+        // A digest check that failed inside a download stream, or the HTTP error that broke
+        // one (a timeout, a cut connection), arrives wrapped in an io::Error.
         let err = match err {
+            OciDistributionError::IoError(io)
+                if io.get_ref().is_some_and(|e| e.is::<reqwest::Error>()) =>
+            {
+                match io.into_inner().map(|e| e.downcast::<reqwest::Error>()) {
+                    Some(Ok(e)) => OciDistributionError::RequestError(*e),
+                    _ => unreachable!("checked just above"),
+                }
+            }
             OciDistributionError::IoError(io)
                 if io
                     .get_ref()
@@ -259,6 +375,23 @@ impl OciError {
                 expected,
                 actual,
             },
+            OciDistributionError::RequestError(ref e) if e.is_timeout() && !e.is_connect() => {
+                OciError::TimedOut {
+                    registry,
+                    reference: reference_text,
+                    seconds: options.timeout.as_secs(),
+                }
+            }
+            OciDistributionError::ServerError { code, .. }
+                if code == 429 || (500..600).contains(&code) =>
+            {
+                OciError::ServerFailed {
+                    registry,
+                    reference: reference_text,
+                    status: code,
+                    attempts: 1,
+                }
+            }
             OciDistributionError::RequestError(ref e) if e.is_connect() || e.is_timeout() => {
                 let insecure_hint = if options.insecure || reference.is_loopback() {
                     String::new()

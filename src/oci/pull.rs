@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use oci_client::RegistryOperation;
+use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::manifest::{OciDescriptor, OciImageManifest};
 use oci_client::secrets::RegistryAuth;
 use sha2::{Digest, Sha256};
 
-use super::{ClientOptions, ComponentRef, MANIFEST_MEDIA_TYPE, OciError, ProgressHandle, layout};
+use super::{ClientOptions, ComponentRef, OciError, ProgressHandle, fetch, layout};
 use crate::artifact;
 
 /// A check on the component's bytes before anything is written (`--verify-key`): `Err(reason)`
@@ -129,16 +130,25 @@ pub(crate) async fn resolve(
     options: &ClientOptions,
 ) -> Result<Resolved, OciError> {
     let fail = |e| OciError::from_client(e, reference, options);
+    // Each HTTP client loads the system's TLS roots: make the manifest's while oci-client's
+    // two are made (push.rs does the same with hashing).
+    let http = {
+        let options = options.clone();
+        std::thread::spawn(move || fetch::http_client(&options))
+    };
     let client = super::client_for(reference, options);
+    let http = http
+        .join()
+        .expect("making an HTTP client does not panic")
+        .map_err(|e| fail(OciDistributionError::RequestError(e)))?;
     let auth = super::auth::credentials(reference.registry())?;
-    client
+    let token = client
         .auth(reference.as_oci(), &auth, RegistryOperation::Pull)
         .await
         .map_err(fail)?;
-    let (bytes, _) = client
-        .pull_manifest_raw(reference.as_oci(), &auth, &[MANIFEST_MEDIA_TYPE])
-        .await
-        .map_err(fail)?;
+    let bytes =
+        fetch::retrying(|| fetch::manifest(&http, reference, &auth, token.as_deref(), options))
+            .await?;
     let digest = artifact::sha256_digest(&bytes);
     if let Some(pinned) = reference.digest()
         && pinned != digest
@@ -158,6 +168,12 @@ pub(crate) async fn resolve(
     let layer = layout::component_layer(&manifest)
         .map_err(not_wasm)?
         .clone();
+    if layer.size < 0 {
+        return Err(not_wasm(format!(
+            "its manifest gives the component a size of {} bytes",
+            layer.size
+        )));
+    }
     Ok(Resolved {
         client,
         auth,
@@ -167,27 +183,59 @@ pub(crate) async fn resolve(
     })
 }
 
-/// Streams the component layer into memory, hashing as it comes; a size or digest mismatch is
-/// an error and nothing is kept.
+/// At most this much memory is reserved up front for a component, whatever size its manifest
+/// declares (an untrusted number); a larger one grows the buffer as its bytes arrive.
+const MAX_PREALLOCATION: u64 = 16 * 1024 * 1024;
+
+/// Streams the component layer into memory, hashing as it comes. It stops at the size the
+/// manifest declares: a response that announces or sends another size, or bytes that do not
+/// hash to the layer's digest, are an error and nothing is kept. A 404 means the manifest names
+/// a blob the registry does not have ([`OciError::BlobMissing`]).
 pub(crate) async fn download(
     r: &Resolved,
     reference: &ComponentRef,
     options: &PullOptions<'_>,
 ) -> Result<Vec<u8>, OciError> {
     let fail = |e| OciError::from_client(e, reference, &options.client);
+    let missing_or = |e: OciDistributionError| {
+        if is_not_found(&e) {
+            OciError::BlobMissing {
+                registry: reference.registry().to_string(),
+                reference: reference.to_string(),
+                digest: r.layer.digest.clone(),
+            }
+        } else {
+            fail(e)
+        }
+    };
     let _ = &r.auth;
-    let expected_size = u64::try_from(r.layer.size).unwrap_or(0);
-    let mut stream = r
-        .client
-        .pull_blob_stream(reference.as_oci(), &r.layer)
-        .await
-        .map_err(fail)?;
-    options.progress.start("component", expected_size);
-    let mut bytes = Vec::with_capacity(expected_size.min(1 << 30) as usize);
+    let expected = u64::try_from(r.layer.size).unwrap_or(0);
+    let size_mismatch = |actual: String| OciError::SizeMismatch {
+        reference: reference.to_string(),
+        expected,
+        actual,
+    };
+    let mut stream = fetch::retrying(|| async move {
+        r.client
+            .pull_blob_stream(reference.as_oci(), &r.layer)
+            .await
+            .map_err(missing_or)
+    })
+    .await?;
+    if let Some(announced) = stream.content_length
+        && announced != expected
+    {
+        return Err(size_mismatch(format!("announced {announced} bytes")));
+    }
+    options.progress.start("component", expected);
+    let mut bytes = Vec::with_capacity(expected.min(MAX_PREALLOCATION) as usize);
     let mut hasher = Sha256::new();
     let result = async {
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| fail(e.into()))?;
+            if (bytes.len() + chunk.len()) as u64 > expected {
+                return Err(size_mismatch(format!("sent more than {expected} bytes")));
+            }
             hasher.update(&chunk);
             bytes.extend_from_slice(&chunk);
             options.progress.advance(chunk.len() as u64);
@@ -198,6 +246,9 @@ pub(crate) async fn download(
     options.progress.finish();
     result?;
     let actual = format!("sha256:{:x}", hasher.finalize());
+    if bytes.len() as u64 != expected {
+        return Err(size_mismatch(format!("sent {} bytes", bytes.len())));
+    }
     if actual != r.layer.digest {
         return Err(OciError::DigestMismatch {
             reference: reference.to_string(),
@@ -205,12 +256,19 @@ pub(crate) async fn download(
             actual,
         });
     }
-    if bytes.len() as u64 != expected_size {
-        return Err(OciError::DigestMismatch {
-            reference: reference.to_string(),
-            expected: format!("{expected_size} bytes"),
-            actual: format!("{} bytes", bytes.len()),
-        });
-    }
     Ok(bytes)
+}
+
+/// Whether the registry answered 404 (with or without an OCI error body).
+fn is_not_found(e: &OciDistributionError) -> bool {
+    match e {
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::BlobUnknown | OciErrorCode::ManifestBlobUnknown
+            )
+        }),
+        _ => false,
+    }
 }

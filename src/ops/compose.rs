@@ -41,6 +41,7 @@ pub fn compose(request: &ComposeRequest, progress: ProgressHandle) -> Result<Com
         base: &cwd,
         members: Members::Here,
         pull: PullOptions {
+            client: crate::oci::ClientOptions::from_env(false)?,
             progress,
             ..Default::default()
         },

@@ -167,7 +167,7 @@ fn locate_file_or_reference(
     let ctx = crate::source::Context::files_and_references(
         &cwd,
         crate::oci::PullOptions {
-            client: crate::oci::ClientOptions { insecure },
+            client: crate::oci::ClientOptions::from_env(insecure)?,
             verifier,
             progress,
         },

@@ -30,9 +30,7 @@ pub fn pull(request: &PullRequest, progress: ProgressHandle) -> Result<Pulled, O
         .unwrap_or_else(|| PathBuf::from(format!("{}.wasm", reference.short_name())));
     let verify = verifier(&keys);
     let options = PullOptions {
-        client: ClientOptions {
-            insecure: request.insecure,
-        },
+        client: ClientOptions::from_env(request.insecure)?,
         verifier: (!keys.is_empty()).then_some(&verify as &oci::Verifier<'_>),
         progress,
     };

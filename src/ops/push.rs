@@ -80,7 +80,10 @@ pub(super) fn push_component(
     let insecure = request.insecure || config.registry.as_ref().is_some_and(|r| r.insecure);
     let bytes = crate::artifact::read(path)?;
     let options = PushOptions {
-        client: ClientOptions { insecure },
+        client: ClientOptions {
+            insecure,
+            ..Default::default()
+        },
         annotations,
         package: package.map(PackageInfo::of),
         progress,

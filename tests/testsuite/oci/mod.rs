@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod auth;
+mod hostile;
 mod interop;
+mod misbehaving;
 mod verify;
 
 use crate::registry::*;
