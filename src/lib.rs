@@ -34,5 +34,6 @@ pub mod run;
 pub mod sign;
 pub mod source;
 pub mod template;
+pub mod toolchain;
 pub mod virt;
 pub mod wit;

@@ -27,19 +27,14 @@ pub(super) struct WasmArtifact {
 /// The file whose presence records a good build with the wasm target, in the output dir.
 pub(super) const TARGET_STAMP: &str = ".wasm32-wasip2-ok";
 
-fn cargo_program() -> String {
-    // Set by cargo when wash runs as `cargo wasmcloud`: use that same cargo.
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
 /// Runs `cargo build --target wasm32-wasip2` for `selection` and returns the `.wasm` files of
 /// component-shaped targets (binaries and `cdylib`s).
 pub(super) fn run(
     opts: &BuildOptions,
     selection: &PackageSelection,
 ) -> Result<Vec<WasmArtifact>, BuildError> {
-    let program = cargo_program();
-    let mut cmd = Command::new(&program);
+    let mut cmd = crate::toolchain::cargo();
+    let program = cmd.get_program().to_string_lossy().into_owned();
     cmd.args([
         "build",
         "--target",

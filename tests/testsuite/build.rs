@@ -247,3 +247,78 @@ fn imports_nobody_provides_are_left_open_with_a_warning_unless_strict() {
         stderr(&out)
     );
 }
+
+/// The names `wash build --workspace --json` reports, in order.
+fn built_names(root: &Path) -> Vec<String> {
+    let out = run(
+        wash()
+            .args(["build", "--workspace", "--json"])
+            .current_dir(root),
+        true,
+    );
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["name"].to_string())
+        .map(|n| n.trim_matches('"').to_string())
+        .collect()
+}
+
+/// wash keeps cargo's description of the workspace between runs (a no-op build starts one
+/// process, cargo); every change that would change that description is seen by the next build.
+#[test]
+fn workspace_changes_are_seen_by_the_next_build() {
+    let tmp = temp_dir();
+    let root = tmp.path();
+    write(
+        &root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"3\"\n",
+    );
+    let member = |name: &str| {
+        write(
+            &root.join("crates").join(name).join("Cargo.toml"),
+            &format!("[package]\nname = \"wc-{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+        );
+        write(
+            &root.join("crates").join(name).join("src/main.rs"),
+            "fn main() {}\n",
+        );
+    };
+    member("a");
+    assert_eq!(built_names(root), ["wc-a"]);
+    assert_eq!(built_names(root), ["wc-a"], "the no-op build");
+    // A new member through the glob, with no edit to the workspace's Cargo.toml.
+    member("b");
+    assert_eq!(built_names(root), ["wc-a", "wc-b"]);
+    // A renamed package.
+    let manifest = root.join("crates/b/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("wc-b", "wc-renamed")).unwrap();
+    assert_eq!(built_names(root), ["wc-a", "wc-renamed"]);
+    // A member taken out of the workspace.
+    write(
+        &root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"crates/a\"]\nresolver = \"3\"\n",
+    );
+    assert_eq!(built_names(root), ["wc-a"]);
+    // Configuration that moves the target directory (read by cargo, not by wash).
+    let in_a = || {
+        let out = run(
+            wash()
+                .env_remove("CARGO_TARGET_DIR")
+                .args(["build", "--json"])
+                .current_dir(root.join("crates/a")),
+            true,
+        );
+        stdout(&out)
+    };
+    assert!(in_a().contains(&format!("{}", root.join("target/wasmcloud").display())));
+    write(
+        &root.join(".cargo/config.toml"),
+        "[build]\ntarget-dir = \"elsewhere\"\n",
+    );
+    let out = in_a();
+    assert!(
+        out.contains(&format!("{}", root.join("elsewhere/wasmcloud").display())),
+        "{out}"
+    );
+}

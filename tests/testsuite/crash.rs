@@ -199,10 +199,7 @@ fn keys_new_killed_leaves_whole_keys_or_none() {
                 keys_cmd(&["sign", &app, "-k", &name, "-o"]).arg(&signed),
                 true,
             );
-            run(
-                keys_cmd(&["verify", "--key", &name]).arg(&signed),
-                true,
-            );
+            run(keys_cmd(&["verify", "--key", &name]).arg(&signed), true);
         } else {
             let left: Vec<String> = entries(dir)
                 .into_iter()

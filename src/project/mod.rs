@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{Metadata, MetadataCommand, Package};
 
+mod cache;
+
 /// Which packages of which workspace, in cargo's terms.
 #[derive(Debug, Clone, Default)]
 pub struct PackageSelection {
@@ -79,17 +81,37 @@ pub struct Project {
 }
 
 impl Project {
-    /// Reads the workspace. `--no-deps` keeps this quick: no dependency resolution happens.
+    /// Reads the workspace. `--no-deps` keeps this quick: no dependency resolution happens;
+    /// and while no file cargo read for the last answer has changed, that answer is reused
+    /// without starting cargo at all (see [`cache`]).
     pub fn load(selection: &PackageSelection) -> Result<Project, ProjectError> {
-        let mut cmd = MetadataCommand::new();
-        cmd.no_deps();
-        if let Some(path) = &selection.manifest_path {
-            cmd.manifest_path(path);
-        }
-        let metadata = cmd.exec().map_err(|source| ProjectError::Metadata {
-            manifest_path: selection.manifest_path.clone(),
-            source,
-        })?;
+        let manifest_path = selection.manifest_path.as_deref();
+        let metadata = match cache::load(manifest_path) {
+            Some(metadata) => metadata,
+            None => {
+                let fail = |source| ProjectError::Metadata {
+                    manifest_path: selection.manifest_path.clone(),
+                    source,
+                };
+                let mut cmd = crate::toolchain::cargo();
+                cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
+                if let Some(path) = manifest_path {
+                    cmd.arg("--manifest-path").arg(path);
+                }
+                let output = cmd
+                    .stderr(std::process::Stdio::piped())
+                    .output()
+                    .map_err(|e| fail(e.into()))?;
+                if !output.status.success() {
+                    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+                    return Err(fail(cargo_metadata::Error::CargoMetadata { stderr }));
+                }
+                let json = String::from_utf8(output.stdout).map_err(|e| fail(e.into()))?;
+                let metadata = MetadataCommand::parse(&json).map_err(fail)?;
+                cache::store(manifest_path, &json, &metadata);
+                metadata
+            }
+        };
         let selected = select(&metadata, selection)?;
         Ok(Project { metadata, selected })
     }

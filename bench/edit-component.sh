@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Edit -> component: after a one-line change in the greeter of the `composed-app` template
+# (WIT derived from Rust, the greeter composed into the front, which is virtualized and signed,
+# all configured in Cargo.toml), `wash build` against plain cargo's incremental build of the
+# same edit (`cargo build --workspace --target wasm32-wasip2`), paired and alternated in one
+# run; each tool gets its own edit (the same line, a new string) before each of its builds.
+# Goal: wash <= 1.10x cargo.
+# Usage: bash bench/edit-component.sh [runs]   (WASH=path/to/wash to skip building wash)
+set -euo pipefail
+runs=${1:-9}
+source "$(dirname "$0")/common.sh"
+export CARGO_TARGET_DIR=$work/target WASH_KEYS_DIR=$work/keys
+"$WASH" new --template composed-app "$work/app" >/dev/null 2>&1
+"$WASH" keys new bench >/dev/null 2>&1
+cat >> "$work/app/front/Cargo.toml" <<'TOML'
+
+[package.metadata.wasmcloud.virt]
+env = { LOG_LEVEL = "info" }
+
+[package.metadata.wasmcloud.sign]
+keys = ["bench"]
+TOML
+cd "$work/app"
+src=greeter/src/lib.rs
+edit() { sed -i "s/from the greeter component[^\"]*\"/from the greeter component $1!\"/" "$src"; }
+"$WASH" build >/dev/null 2>&1            # warm: dependencies built, both members once
+cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1
+declare -a wash_ns cargo_ns
+for i in $(seq 1 "$runs"); do
+  edit "w$i"; t=$(now); "$WASH" build >/dev/null 2>&1; wash_ns+=($(( $(now) - t )))
+  edit "c$i"; t=$(now); cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1; cargo_ns+=($(( $(now) - t )))
+done
+"$WASH" verify "$CARGO_TARGET_DIR/wasmcloud/front.wasm" --key bench >/dev/null
+w=$(median "${wash_ns[@]}"); c=$(median "${cargo_ns[@]}")
+awk -v w="$w" -v c="$c" -v n="$runs" -v ws="$(spread "${wash_ns[@]}")" -v cs="$(spread "${cargo_ns[@]}")" 'BEGIN {
+  printf "edit -> component (composed-app: derive, compose, virt, sign), median (p10-p90) of %d runs\n", n
+  printf "  wash build                                      %7.1f ms (%s)\n", w/1e6, ws
+  printf "  cargo build --workspace --target wasm32-wasip2  %7.1f ms (%s)\n", c/1e6, cs
+  printf "  ratio wash/cargo                                %7.3fx  (goal <= 1.10x)\n", w/c
+}'
