@@ -8,7 +8,7 @@ use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
 
 use crate::artifact::{self, ArtifactError};
 
-mod composition;
+pub mod composition;
 
 pub use composition::Part;
 
