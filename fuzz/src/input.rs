@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use arbitrary::Unstructured;
-use wasm_encoder::{
-    Component, ComponentSectionId, CustomSection, ModuleArg, RawSection,
-};
+use wasm_encoder::{Component, ComponentSectionId, CustomSection, ModuleArg, RawSection};
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{ManglingAndAbi, Resolve};
 
@@ -227,7 +225,7 @@ impl Gen {
             }
             4..=5 => self.smith_wrapped(),
             6 => self.smith_component(),
-            7 => self.recent(),
+            // Recent inputs are only spliced: they are framed differently per target.
             _ => None,
         };
         let bytes = made.unwrap_or_else(|| self.seed_component());
@@ -287,8 +285,9 @@ impl Gen {
                     format!("enum {name} {{ {} }}", cases.join(", "))
                 }
                 3 => {
-                    let flags: Vec<String> =
-                        (0..self.rng.range(1, 40)).map(|c| format!("g{c}")).collect();
+                    let flags: Vec<String> = (0..self.rng.range(1, 40))
+                        .map(|c| format!("g{c}"))
+                        .collect();
                     format!("flags {name} {{ {} }}", flags.join(", "))
                 }
                 4 => {
@@ -413,6 +412,17 @@ impl Gen {
             .or_insert_with(|| {
                 let mut resolve = Resolve::default();
                 for (name, text) in seeds::WASI {
+                    // `@since(version = 0.2.12)` gates would name a version after the
+                    // package's own: drop them, and `@deprecated` (which needs one), keeping
+                    // every item as in 0.2.12.
+                    let text: String = text
+                        .lines()
+                        .filter(|l| {
+                            let l = l.trim_start();
+                            !l.starts_with("@since(") && !l.starts_with("@deprecated(")
+                        })
+                        .map(|l| format!("{l}\n"))
+                        .collect();
                     let text = text.replace("@0.2.12", &format!("@{version}"));
                     resolve.push_str(name, &text).ok()?;
                 }
@@ -554,7 +564,9 @@ impl Gen {
             "version" | "description" | "authors" | "licenses" | "source" | "homepage"
             | "revision" => {
                 let n = self.rng.below(40);
-                String::from_utf8_lossy(&self.rng.bytes(n)).into_owned().into_bytes()
+                String::from_utf8_lossy(&self.rng.bytes(n))
+                    .into_owned()
+                    .into_bytes()
             }
             _ => {
                 let n = self.rng.below(64);
@@ -608,7 +620,14 @@ fn custom_payload(section: &[u8]) -> Option<Vec<u8>> {
 
 /// A `wash:virt` report as `wash virt` writes it, with random contents.
 pub fn virt_report_json(rng: &mut Rng) -> Vec<u8> {
-    let names = ["env", "io", "deny-clocks", "wasi:cli/environment@0.2.6", "\u{1b}[31m", ""];
+    let names = [
+        "env",
+        "io",
+        "deny-clocks",
+        "wasi:cli/environment@0.2.6",
+        "\u{1b}[31m",
+        "",
+    ];
     let mut pick = |n: usize| -> Vec<String> {
         (0..rng.below(n))
             .map(|_| rng.pick(&names).to_string())

@@ -65,7 +65,10 @@ fn main() -> ExitCode {
     });
     let mut failed = false;
     if !args.row {
-        println!("{:<9} {:>11} {:>8} {:>8}", "target", "executions", "seconds", "crashes");
+        println!(
+            "{:<9} {:>11} {:>8} {:>8}",
+            "target", "executions", "seconds", "crashes"
+        );
     }
     for target in targets {
         let stats = wash_fuzz::fuzz(
@@ -115,7 +118,10 @@ fn replay(args: &Args) -> ExitCode {
             None => wash_fuzz::target_of_file(file),
         };
         let Some(target) = target else {
-            eprintln!("{}: no target for this file (name it TARGET-…)", file.display());
+            eprintln!(
+                "{}: no target for this file (name it TARGET-…)",
+                file.display()
+            );
             failed = true;
             continue;
         };
@@ -131,7 +137,12 @@ fn replay(args: &Args) -> ExitCode {
             Ok(()) => println!("{}: ok ({})", file.display(), target.name),
             Err(finding) => {
                 failed = true;
-                println!("{}: FAILED ({}): {}", file.display(), target.name, finding.message);
+                println!(
+                    "{}: FAILED ({}): {}",
+                    file.display(),
+                    target.name,
+                    finding.message
+                );
             }
         }
     }

@@ -4,7 +4,9 @@
 use crate::Rng;
 
 /// Values that break length checks and counters.
-const INTERESTING: &[u8] = &[0, 1, 0x7f, 0x80, 0xff, 0x40, 0x20, b'{', b'"', b'\\', b'/', b'.'];
+const INTERESTING: &[u8] = &[
+    0, 1, 0x7f, 0x80, 0xff, 0x40, 0x20, b'{', b'"', b'\\', b'/', b'.',
+];
 
 /// Applies one to four random mutations to `data`; `other` (another input) is spliced in.
 pub fn mutate(rng: &mut Rng, data: &mut Vec<u8>, other: Option<&[u8]>) {

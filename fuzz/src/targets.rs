@@ -281,10 +281,12 @@ fn sign(input: &[u8]) {
         Err(e) => return describe_error(&e),
     };
     if signed.changed() {
-        assert!(valid(&signed.bytes), "a signed component no longer validates");
+        assert!(
+            valid(&signed.bytes),
+            "a signed component no longer validates"
+        );
     }
-    if let Err(e) = wash::sign::verify_bytes(&signed.bytes, &VerifyPolicy::any(vec![a.clone()]))
-    {
+    if let Err(e) = wash::sign::verify_bytes(&signed.bytes, &VerifyPolicy::any(vec![a.clone()])) {
         panic!("a component just signed does not verify: {e}");
     }
     let statuses = wash::sign::check_signatures(&signed.bytes, &k.trusted);
@@ -297,7 +299,10 @@ fn sign(input: &[u8]) {
     );
     let again = wash::sign::sign_bytes(&signed.bytes, std::slice::from_ref(&k.a))
         .expect("re-signing a signed component");
-    assert!(!again.changed(), "re-signing with the same key changed the file");
+    assert!(
+        !again.changed(),
+        "re-signing with the same key changed the file"
+    );
     assert_eq!(again.bytes, signed.bytes);
     let both = wash::sign::sign_bytes(&signed.bytes, std::slice::from_ref(&k.b))
         .expect("a second signer signs");
@@ -317,10 +322,22 @@ fn gen_compose(g: &mut Gen) -> Vec<u8> {
     let lib = g.library();
     let n = g.rng.range(1, 4);
     let mut framed = vec![vec![g.rng.below(4) as u8]];
-    for _ in 0..n {
+    let mut root_imports = Vec::new();
+    for k in 0..n {
         let mut spec = g.world_spec(&lib);
         // Few WASI imports: the point is how the components meet each other.
         spec.wasi_imports.truncate(1);
+        if k == 0 {
+            root_imports = spec.lib_imports.clone();
+        } else if !root_imports.is_empty() && !g.rng.one_in(4) {
+            // Most plugs export what the root (or another plug) imports, and import the rest:
+            // chains, cycles and ambiguities follow.
+            let export = *g.rng.pick(&root_imports);
+            spec.lib_exports = vec![export];
+            spec.lib_imports = (0..lib.interfaces)
+                .filter(|i| *i != export && g.rng.coin())
+                .collect();
+        }
         let bytes = match g.wit_component(&lib, &spec) {
             Some(b) if !g.rng.one_in(8) => b,
             _ => g.valid_component(),
@@ -570,11 +587,14 @@ fn oci(input: &[u8]) {
                 return;
             };
             if let Ok(layer) = component_layer(&manifest) {
-                assert_eq!(manifest.layers.len(), 1, "accepted a manifest of several layers");
+                assert_eq!(
+                    manifest.layers.len(),
+                    1,
+                    "accepted a manifest of several layers"
+                );
                 assert!(
                     layer.media_type == "application/wasm"
-                        || layer.media_type
-                            == "application/vnd.module.wasm.content.layer.v1+wasm",
+                        || layer.media_type == "application/vnd.module.wasm.content.layer.v1+wasm",
                     "accepted a `{}` layer",
                     layer.media_type
                 );
@@ -603,8 +623,9 @@ fn oci(input: &[u8]) {
                     let _ = (r.registry(), r.short_name(), r.is_loopback(), r.digest());
                     let tagged = r.with_tag("1.0");
                     assert!(tagged.has_explicit_tag());
-                    let again = wash::oci::ComponentRef::parse(&shown)
-                        .unwrap_or_else(|e| panic!("`{shown}` (from `{text}`) does not parse: {e}"));
+                    let again = wash::oci::ComponentRef::parse(&shown).unwrap_or_else(|e| {
+                        panic!("`{shown}` (from `{text}`) does not parse: {e}")
+                    });
                     assert_eq!(again.registry(), r.registry());
                     assert_eq!(again.repository(), r.repository());
                     assert_eq!(again.digest(), r.digest());
@@ -940,7 +961,10 @@ fn template(input: &[u8]) {
         name: Some(name),
         source: TemplateSource::Path(tpl.clone()),
     });
-    for entry in std::fs::read_dir(root).expect("the temporary folder").flatten() {
+    for entry in std::fs::read_dir(root)
+        .expect("the temporary folder")
+        .flatten()
+    {
         let path = entry.path();
         assert!(
             path == out || path == tpl || path == root.join("secret.txt"),
@@ -960,7 +984,10 @@ fn template(input: &[u8]) {
                 let path = dest.join(file);
                 let meta = std::fs::symlink_metadata(&path)
                     .unwrap_or_else(|e| panic!("listed `{}` was not written: {e}", file.display()));
-                assert!(!meta.file_type().is_symlink(), "a link was copied as a link");
+                assert!(
+                    !meta.file_type().is_symlink(),
+                    "a link was copied as a link"
+                );
                 if meta.is_file() {
                     let contents = std::fs::read(&path).expect("a written file");
                     assert!(
@@ -1049,7 +1076,11 @@ fn plugin(input: &[u8]) {
     match Grants::parse(&values, data_dir()) {
         Ok(grants) => {
             for d in &grants.dirs {
-                assert!(d.host.is_absolute() && d.host.is_dir(), "granted {:?}", d.host);
+                assert!(
+                    d.host.is_absolute() && d.host.is_dir(),
+                    "granted {:?}",
+                    d.host
+                );
                 assert!(d.guest.starts_with('/'), "guest path `{}`", d.guest);
             }
             for e in &grants.env {

@@ -26,7 +26,11 @@ fn regressions_replay_and_every_target_survives_a_short_run() {
         }
     }
     drop(_quiet);
-    assert!(failures.is_empty(), "regressions fail:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "regressions fail:\n{}",
+        failures.join("\n")
+    );
 
     let seconds: f64 = std::env::var("WASH_FUZZ_SECONDS")
         .ok()
