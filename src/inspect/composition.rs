@@ -148,7 +148,12 @@ fn top_level_exports(bytes: &[u8]) -> Vec<String> {
 fn walk(bytes: &[u8], mut visit: impl FnMut(Payload<'_>)) {
     let mut parser = Parser::new(0);
     let mut offset = 0;
-    while let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&bytes[offset..], true) {
+    // A nested module's or component's size is not checked against the bytes left until it is
+    // parsed, and it is stepped over here, not parsed: a truncated file can put `offset` past
+    // the end.
+    while let Some(rest) = bytes.get(offset..)
+        && let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(rest, true)
+    {
         offset += consumed;
         let skip = match &payload {
             Payload::ModuleSection {

@@ -8,7 +8,7 @@ use wit_parser::{Resolve, WorldId, WorldItem, WorldKey};
 
 use crate::artifact::{self, ArtifactError};
 
-mod composition;
+pub mod composition;
 
 pub use composition::Part;
 
@@ -167,7 +167,13 @@ pub fn inspect_bytes(
         source: e,
     };
     artifact::validate_component(bytes).map_err(|e| invalid(e.into()))?;
-    let (resolve, world) = match wit_component::decode(bytes).map_err(|e| invalid(e.into()))? {
+    // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid components, ones
+    // exporting a type WIT has no definition for (found by `fuzz/`,
+    // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash on them.
+    let decoded = std::panic::catch_unwind(|| wit_component::decode(bytes)).map_err(|_| {
+        invalid("its types cannot be decoded as WIT (wit-parser gave up on them)".into())
+    })?;
+    let (resolve, world) = match decoded.map_err(|e| invalid(e.into()))? {
         DecodedWasm::Component(resolve, world) => (resolve, world),
         DecodedWasm::WitPackage(..) => {
             return Err(invalid(

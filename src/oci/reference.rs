@@ -19,11 +19,15 @@ impl ComponentRef {
     /// allowed. Without a registry host, docker's default (`docker.io`) applies.
     pub fn parse(text: &str) -> Result<ComponentRef, OciError> {
         let trimmed = text.strip_prefix("oci://").unwrap_or(text);
-        let inner =
-            oci_client::Reference::from_str(trimmed).map_err(|e| OciError::InvalidReference {
-                reference: text.to_string(),
-                message: e.to_string(),
-            })?;
+        let invalid = |e: oci_client::ParseError| OciError::InvalidReference {
+            reference: text.to_string(),
+            message: e.to_string(),
+        };
+        let inner = oci_client::Reference::from_str(trimmed).map_err(invalid)?;
+        // oci-client accepts an upper-case repository when no registry host is written
+        // (`Acme/hello`), then names it `docker.io/Acme/hello`, which it refuses: refuse it
+        // here, where the user wrote it (found by `fuzz/`, `fuzz/regressions/oci-*`).
+        oci_client::Reference::from_str(&inner.whole()).map_err(invalid)?;
         let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
         let explicit_tag = last.split('@').next().is_some_and(|n| n.contains(':'));
         Ok(ComponentRef {

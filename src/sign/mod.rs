@@ -107,6 +107,13 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
     }
     // Validation sees the signature section as any custom section: already-signed files pass.
     crate::artifact::validate_component(bytes).map_err(SignError::Invalid)?;
+    // wasmsign2 reads the signatures already there; refuse lengths it would trust blindly.
+    if !verify::lengths_fit(bytes) {
+        return Err(SignError::Sign {
+            key: keys[0].public.info.name.clone(),
+            source: wasmsign2::WSError::ParseError,
+        });
+    }
     let mut out = Signed {
         bytes: bytes.to_vec(),
         added: Vec::new(),

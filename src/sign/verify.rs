@@ -186,6 +186,9 @@ pub fn signatures(bytes: &[u8]) -> Result<Vec<SignatureEntry>, VerifyError> {
     let malformed = |e: wasmsign2::WSError| VerifyError::Malformed {
         reason: e.to_string(),
     };
+    if !lengths_fit(bytes) {
+        return Err(malformed(wasmsign2::WSError::ParseError));
+    }
     let module = wasmsign2::Module::deserialize(&mut Cursor::new(bytes)).map_err(malformed)?;
     let header = match module.sections.first() {
         Some(wasmsign2::Section::Custom(c)) if c.is_signature_header() => c,
@@ -214,7 +217,7 @@ pub fn check(bytes: &[u8], signatures: &[SignatureEntry], key: &TrustedKey) -> O
     // significant, and the ids `wash inspect` shows cannot be swapped under a valid signature.
     // Anonymous signatures (no key id) are tried with every key.
     let strict = key.key.clone().attach_default_key_id();
-    if strict.verify(&mut Cursor::new(bytes), None).is_ok() {
+    if lengths_fit(bytes) && strict.verify(&mut Cursor::new(bytes), None).is_ok() {
         return Outcome::Verified;
     }
     let id = hex(&key_id_bytes(&key.key));
@@ -223,6 +226,69 @@ pub fn check(bytes: &[u8], signatures: &[SignatureEntry], key: &TrustedKey) -> O
     } else {
         Outcome::NotSigned
     }
+}
+
+/// Whether every length wasmsign2 reads from `bytes` fits in what is left of them: each
+/// section's size, each custom section's name, and the nested lengths of a `signature`
+/// section. wasmsign2 allocates a buffer of each length before reading into it, so a file of a
+/// few bytes could otherwise ask for 4 GiB (found by `fuzz/`, `fuzz/regressions/sign-*`).
+pub(crate) fn lengths_fit(bytes: &[u8]) -> bool {
+    fn leb(data: &mut &[u8]) -> Option<usize> {
+        let mut value: u64 = 0;
+        for i in 0..5 {
+            let (&byte, rest) = data.split_first()?;
+            *data = rest;
+            value |= u64::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return usize::try_from(value).ok();
+            }
+        }
+        None
+    }
+    fn slice<'a>(data: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let n = leb(data)?;
+        let (head, rest) = data.split_at_checked(n)?;
+        *data = rest;
+        Some(head)
+    }
+    // `signature` payload: version, content type, hash function, then framed signed-hash
+    // sets, each holding 32-byte hashes and framed signatures (key id, algorithm, signature).
+    fn signature_fits(mut data: &[u8]) -> Option<()> {
+        data = data.get(3..)?;
+        for _ in 0..leb(&mut data)?.min(64) {
+            let mut set = slice(&mut data)?;
+            let hashes = leb(&mut set)?.min(64);
+            set = set.get(hashes * 32..)?;
+            for _ in 0..leb(&mut set)?.min(256) {
+                let mut signature = slice(&mut set)?;
+                slice(&mut signature)?;
+                // wasmsign2 skips a signature of another algorithm than ed25519 (`0x01`)
+                // without reading further.
+                if let Some((0x01, mut rest)) = signature.split_first().map(|(a, r)| (*a, r)) {
+                    slice(&mut rest)?;
+                }
+            }
+        }
+        Some(())
+    }
+    let Some(mut rest) = bytes.get(8..) else {
+        return false;
+    };
+    while let Some((&id, tail)) = rest.split_first() {
+        rest = tail;
+        let Some(mut body) = slice(&mut rest) else {
+            return false;
+        };
+        if id == 0 {
+            let Some(name) = slice(&mut body) else {
+                return false;
+            };
+            if name == b"signature" && signature_fits(body).is_none() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Verifies `bytes` (a component or module, in memory) against the policy; nothing is read

@@ -221,64 +221,85 @@ pub fn generate(opts: &NewOptions) -> Result<Created, TemplateError> {
             .replace("{{wash-sdk-path}}", &sdk::relative_sdk_path(rel))
     };
 
+    // Every file's place is checked before anything is created: a refused template leaves
+    // no folder behind (not even the destination's parent; found by `fuzz/`).
+    let mut places = Vec::with_capacity(files.len());
+    for file in &files {
+        let rel = PathBuf::from(substitute(&file.path.to_string_lossy(), Path::new("")));
+        check_relative(&file.path, &rel)?;
+        places.push(rel);
+    }
+
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // The folders created for the destination's parent are removed again on failure.
+    let missing: Vec<PathBuf> = parent
+        .ancestors()
+        .take_while(|p| !p.as_os_str().is_empty() && !p.exists())
+        .map(Path::to_path_buf)
+        .collect();
     std::fs::create_dir_all(&parent).map_err(io("create", &parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".wash-new-")
-        .tempdir_in(&parent)
-        .map_err(io("create a temporary folder in", &parent))?;
+    let result = (|| {
+        let staging = tempfile::Builder::new()
+            .prefix(".wash-new-")
+            .tempdir_in(&parent)
+            .map_err(io("create a temporary folder in", &parent))?;
 
-    let mut written = Vec::new();
-    for file in &files {
-        let rel = PathBuf::from(substitute(&file.path.to_string_lossy(), Path::new("")));
-        check_relative(&file.path, &rel)?;
-        let target = staging.path().join(&rel);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(io("create", dir))?;
-        }
-        let contents = match std::str::from_utf8(&file.contents) {
-            Ok(text) => substitute(text, &rel).into_bytes(),
-            Err(_) => file.contents.clone(),
-        };
-        std::fs::write(&target, contents).map_err(io("write", &target))?;
-        if file.executable {
-            set_executable(&target).map_err(io("set permissions on", &target))?;
-        }
-        written.push(rel);
-    }
-    if needs_sdk {
-        for file in sdk::vendored_files() {
-            let target = staging.path().join(&file.path);
+        let mut written = Vec::new();
+        for (file, rel) in files.iter().zip(places) {
+            let target = staging.path().join(&rel);
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir).map_err(io("create", dir))?;
             }
-            std::fs::write(&target, &file.contents).map_err(io("write", &target))?;
-            written.push(file.path);
+            let contents = match std::str::from_utf8(&file.contents) {
+                Ok(text) => substitute(text, &rel).into_bytes(),
+                Err(_) => file.contents.clone(),
+            };
+            std::fs::write(&target, contents).map_err(io("write", &target))?;
+            if file.executable {
+                set_executable(&target).map_err(io("set permissions on", &target))?;
+            }
+            written.push(rel);
         }
-    }
-    written.sort();
+        if needs_sdk {
+            for file in sdk::vendored_files() {
+                let target = staging.path().join(&file.path);
+                if let Some(dir) = target.parent() {
+                    std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+                }
+                std::fs::write(&target, &file.contents).map_err(io("write", &target))?;
+                written.push(file.path);
+            }
+        }
+        written.sort();
 
-    if dest.exists() {
-        std::fs::remove_dir(dest).map_err(io("replace", dest))?;
-    }
-    let staged = staging.keep();
-    std::fs::rename(&staged, dest).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&staged);
-        TemplateError::Io {
-            action: "create",
-            path: dest.clone(),
-            source: e,
+        if dest.exists() {
+            std::fs::remove_dir(dest).map_err(io("replace", dest))?;
         }
-    })?;
-    Ok(Created {
-        name,
-        path: dest.clone(),
-        template: opts.source.to_string(),
-        files: written,
-    })
+        let staged = staging.keep();
+        std::fs::rename(&staged, dest).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&staged);
+            TemplateError::Io {
+                action: "create",
+                path: dest.clone(),
+                source: e,
+            }
+        })?;
+        Ok(Created {
+            name: name.clone(),
+            path: dest.clone(),
+            template: opts.source.to_string(),
+            files: written,
+        })
+    })();
+    if result.is_err() {
+        for dir in &missing {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    result
 }
 
 #[cfg(unix)]

@@ -359,7 +359,17 @@ impl Composer {
                 .map_err(compose_err)?;
             self.0.export(value, &name).map_err(compose_err)?;
         }
-        self.0.encode(EncodeOptions::default()).map_err(compose_err)
+        // wac-graph 0.12 panics (`expected only types, functions, and instance types`, in
+        // `encoding.rs`) on some components it registered without complaint (found by `fuzz/`,
+        // `fuzz/regressions/virt-wac-encode-panic.bin`): an error, not a crash of wash.
+        let graph = &self.0;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            graph.encode(EncodeOptions::default())
+        }))
+        .map_err(|_| VirtError::Compose {
+            message: "wac-graph could not encode the composition (it panicked)".into(),
+        })?
+        .map_err(compose_err)
     }
 }
 
