@@ -170,7 +170,7 @@ pub fn inspect_bytes(
     // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid components, ones
     // exporting a type WIT has no definition for (found by `fuzz/`,
     // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash on them.
-    let decoded = std::panic::catch_unwind(|| wit_component::decode(bytes)).map_err(|_| {
+    let decoded = artifact::contain_panic(|| wit_component::decode(bytes)).ok_or_else(|| {
         invalid("its types cannot be decoded as WIT (wit-parser gave up on them)".into())
     })?;
     let (resolve, world) = match decoded.map_err(|e| invalid(e.into()))? {

@@ -363,13 +363,11 @@ impl Composer {
         // `encoding.rs`) on some components it registered without complaint (found by `fuzz/`,
         // `fuzz/regressions/virt-wac-encode-panic.bin`): an error, not a crash of wash.
         let graph = &self.0;
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            graph.encode(EncodeOptions::default())
-        }))
-        .map_err(|_| VirtError::Compose {
-            message: "wac-graph could not encode the composition (it panicked)".into(),
-        })?
-        .map_err(compose_err)
+        crate::artifact::contain_panic(|| graph.encode(EncodeOptions::default()))
+            .ok_or_else(|| VirtError::Compose {
+                message: "wac-graph could not encode the composition (an internal error of wac-graph)".into(),
+            })?
+            .map_err(compose_err)
     }
 }
 

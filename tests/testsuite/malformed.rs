@@ -383,3 +383,41 @@ fn malformed_wasm_gets_a_clear_error_from_every_command() {
         commands.len()
     ));
 }
+
+/// The inputs `fuzz/` found crashing wash's library, through the commands: a clear answer (an
+/// error or a result), never a panic or its message.
+#[test]
+fn fuzz_regressions_through_the_commands_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let good = greeter().wasm.display().to_string();
+    let tmp = temp_dir();
+    let out = tmp.path().join("out.wasm").display().to_string();
+    let mut tried = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        // A saved input is the wasm, after a byte or so choosing how the target uses it.
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let Some(at) = bytes.windows(4).take(4).position(|w| w == b"\0asm") else {
+            continue;
+        };
+        let file = tmp.path().join(format!("regression-{tried}.wasm"));
+        std::fs::write(&file, &bytes[at..]).unwrap();
+        let f = file.display().to_string();
+        for args in [
+            vec!["inspect", &f],
+            vec!["inspect", "--wit", &f],
+            vec!["virt", &f, "--env", "A=b", "-o", &out],
+            vec!["verify", &f],
+            vec!["compose", &f, "--plug", &good, "-o", &out],
+            vec!["compose", &good, "--plug", &f, "-o", &out],
+        ] {
+            let result = run_bounded(wash().args(&args), Duration::from_secs(60));
+            let err = stderr(&result);
+            assert!(
+                result.status.code() != Some(101) && !err.contains("panicked"),
+                "wash {args:?}:\n{err}"
+            );
+            tried += 1;
+        }
+    }
+    report(&format!("fuzz regressions: {tried} runs, none panicked"));
+}

@@ -116,6 +116,15 @@ pub enum ComposeError {
 /// wac-graph's errors, of several types, kept whole as a cause.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// Runs `f`, turning a panic inside it into `None` without printing its message.
+fn contain_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    result.ok()
+}
+
 fn graph_err(e: impl Into<BoxError>) -> ComposeError {
     ComposeError::Graph { source: e.into() }
 }
@@ -174,12 +183,12 @@ pub fn compose(
     let bytes = if options.dry_run {
         None
     } else {
-        Some(
-            planner
-                .graph
-                .encode(EncodeOptions::default())
-                .map_err(graph_err)?,
-        )
+        // wac-graph 0.12 panics while encoding some graphs it built without complaint (as
+        // `fuzz/` found for virt): an error about the inputs, not a crash.
+        let graph = &planner.graph;
+        let encoded = contain_panic(|| graph.encode(EncodeOptions::default()))
+            .ok_or_else(|| graph_err("wac-graph could not encode the composition (an internal error of wac-graph)"))?;
+        Some(encoded.map_err(graph_err)?)
     };
     Ok(Composition {
         links: planner.links,
