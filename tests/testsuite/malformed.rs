@@ -388,7 +388,7 @@ fn malformed_wasm_gets_a_clear_error_from_every_command() {
 /// error or a result), never a panic or its message.
 #[test]
 fn fuzz_regressions_through_the_commands_never_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     let good = greeter().wasm.display().to_string();
     let tmp = temp_dir();
     let out = tmp.path().join("out.wasm").display().to_string();
