@@ -150,15 +150,38 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
         }
         c.wit = wit[&c.package].clone();
     }
-    // Each component is offered the others as they were placed, before any was rewritten.
-    let parts: Vec<(String, Vec<u8>)> = components
-        .iter()
-        .zip(&staged)
-        .map(|(c, s)| (c.name.clone(), s.bytes.clone()))
-        .collect();
-    for (c, s) in components.iter_mut().zip(&mut staged) {
+    // What each component imports that the host does not provide: only those are composed,
+    // and only when one is are the components' bytes read at all.
+    let mut wanted = Vec::new();
+    for (c, s) in components.iter().zip(&mut staged) {
         let config = &configs[&c.package];
-        steps::compose(c, s, &parts, package_of(c), &project, config, reporter)?;
+        let imports = s.imports()?;
+        wanted.push(
+            imports
+                .into_iter()
+                .filter(|n| !config.is_host_import(n))
+                .collect::<Vec<_>>(),
+        );
+    }
+    if wanted.iter().any(|w| !w.is_empty()) {
+        // Each component is offered the others as they were placed, before any was rewritten.
+        let mut parts = Vec::new();
+        for (c, s) in components.iter().zip(&mut staged) {
+            parts.push((c.name.clone(), s.bytes()?.to_vec()));
+        }
+        for ((c, s), wanted) in components.iter_mut().zip(&mut staged).zip(wanted) {
+            let config = &configs[&c.package];
+            steps::compose(
+                c,
+                s,
+                wanted,
+                &parts,
+                package_of(c),
+                &project,
+                config,
+                reporter,
+            )?;
+        }
     }
     for (c, s) in components.iter_mut().zip(&mut staged) {
         if let Some(virt) = &configs[&c.package].virt {
@@ -173,7 +196,7 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
         }
     }
     // Only now, every step done, is anything written.
-    for (c, s) in components.iter().zip(&staged) {
+    for (c, s) in components.iter().zip(&mut staged) {
         place::finish(c, s)?;
     }
     Ok(Build {

@@ -11,12 +11,35 @@ use super::cargo::WasmArtifact;
 use super::{BuildError, BuildStep, BuiltComponent, Reporter};
 use crate::artifact;
 
-/// A placed component's bytes as the steps after placing see them.
+/// A placed component's bytes as the steps after placing see them. On a no-op build they are
+/// not read at all: the file already placed holds them, and its digest record knows their
+/// digest and imports, which is all a build that changes nothing needs.
 pub(super) struct Staged {
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// Whether they may differ from what the component's path holds.
+    /// The placed file, which holds the bytes while `bytes` is `None`.
+    path: PathBuf,
+    bytes: Option<Vec<u8>>,
+    /// The component's top-level imports, when known.
+    imports: Option<Vec<String>>,
+    /// Whether the bytes may differ from what the component's path holds.
     dirty: bool,
+}
+
+impl Staged {
+    /// The bytes, read from the placed file on first use.
+    pub fn bytes(&mut self) -> Result<&[u8], BuildError> {
+        if self.bytes.is_none() {
+            self.bytes = Some(artifact::read(&self.path)?);
+        }
+        Ok(self.bytes.as_deref().unwrap_or_default())
+    }
+
+    /// The component's top-level imports.
+    pub fn imports(&mut self) -> Result<Vec<String>, BuildError> {
+        if self.imports.is_none() {
+            self.imports = Some(artifact::component_imports(self.bytes()?));
+        }
+        Ok(self.imports.clone().unwrap_or_default())
+    }
 }
 
 /// Validates and stages one package's components.
@@ -57,18 +80,22 @@ pub(super) fn package(
 pub(super) fn rewrite(c: &mut BuiltComponent, staged: &mut Staged, bytes: Vec<u8>) {
     c.size = bytes.len() as u64;
     c.digest = artifact::sha256_digest(&bytes);
-    staged.bytes = bytes;
+    staged.imports = None;
+    staged.bytes = Some(bytes);
     staged.dirty = true;
 }
 
 /// Writes a staged component to its path (atomically), unless the path already holds exactly
 /// these bytes.
-pub(super) fn finish(c: &BuiltComponent, staged: &Staged) -> Result<(), BuildError> {
-    if !staged.dirty || recorded_digest(&c.path).as_ref() == Some(&(c.size, c.digest.clone())) {
+pub(super) fn finish(c: &BuiltComponent, staged: &mut Staged) -> Result<(), BuildError> {
+    let same = |r: Record| r.size == c.size && r.digest == c.digest;
+    if !staged.dirty || recorded(&c.path).is_some_and(same) {
         return Ok(());
     }
-    artifact::write_atomic(&c.path, &staged.bytes)?;
-    record_digest(&c.path, &c.digest);
+    let imports = staged.imports()?;
+    let bytes = staged.bytes()?;
+    artifact::write_atomic(&c.path, bytes)?;
+    record(&c.path, &c.digest, &imports);
     Ok(())
 }
 
@@ -90,19 +117,19 @@ pub(super) fn derived_wit(
 }
 
 /// Validates `src` and stages it for `dest`. When cargo reused a fresh artifact and `dest` is
-/// already its copy, `dest` is read and its recorded digest trusted.
+/// already its copy, the record beside `dest` is trusted and nothing is read.
 fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), BuildError> {
     if fresh
         && is_same_copy(src, dest)
-        && let Some((size, digest)) = recorded_digest(dest)
-        && let Ok(bytes) = std::fs::read(dest)
-        && bytes.len() as u64 == size
+        && let Some(r) = recorded(dest)
     {
         let staged = Staged {
-            bytes,
+            path: dest.to_path_buf(),
+            bytes: None,
+            imports: r.imports,
             dirty: false,
         };
-        return Ok((size, digest, staged));
+        return Ok((r.size, r.digest, staged));
     }
     let bytes = artifact::read(src)?;
     if !artifact::is_component(&bytes) {
@@ -116,12 +143,19 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
     })?;
     let digest = artifact::sha256_digest(&bytes);
     let size = bytes.len() as u64;
-    let staged = Staged { bytes, dirty: true };
+    let staged = Staged {
+        path: dest.to_path_buf(),
+        bytes: Some(bytes),
+        imports: None,
+        dirty: true,
+    };
     Ok((size, digest, staged))
 }
 
-/// `<dir>/.<name>.wasm.digest`: `size mtime-ns digest` of the placed file when it was written.
-fn digest_record_path(dest: &Path) -> PathBuf {
+/// `<dir>/.<name>.wasm.digest`: what is known of the placed file when it was written — its
+/// size, modification time and digest on the first line, its top-level imports one per line
+/// after it.
+fn record_path(dest: &Path) -> PathBuf {
     let name = dest.file_name().unwrap_or_default().to_string_lossy();
     dest.with_file_name(format!(".{name}.digest"))
 }
@@ -136,22 +170,44 @@ fn size_and_mtime(path: &Path) -> Option<(u64, u128)> {
     Some((meta.len(), mtime.as_nanos()))
 }
 
-fn record_digest(dest: &Path, digest: &str) {
+fn record(dest: &Path, digest: &str, imports: &[String]) {
     if let Some((size, mtime)) = size_and_mtime(dest) {
-        // Best effort: without the record the next build hashes the file again.
-        let _ = std::fs::write(digest_record_path(dest), format!("{size} {mtime} {digest}"));
+        let mut text = format!("{size} {mtime} {digest}\n");
+        for import in imports {
+            text.push_str(import);
+            text.push('\n');
+        }
+        // Best effort: without the record the next build reads and hashes the file again.
+        let _ = std::fs::write(record_path(dest), text);
     }
 }
 
-/// The recorded digest, if the file is still exactly as it was when recorded.
-fn recorded_digest(dest: &Path) -> Option<(u64, String)> {
-    let record = std::fs::read_to_string(digest_record_path(dest)).ok()?;
-    let mut fields = record.split(' ');
+/// What the record beside a placed file says of it.
+struct Record {
+    size: u64,
+    digest: String,
+    /// `None` in a record written before imports were recorded.
+    imports: Option<Vec<String>>,
+}
+
+/// The record, if the file is still exactly as it was when recorded.
+fn recorded(dest: &Path) -> Option<Record> {
+    let text = std::fs::read_to_string(record_path(dest)).ok()?;
+    let mut lines = text.lines();
+    let mut fields = lines.next()?.split(' ');
     let size: u64 = fields.next()?.parse().ok()?;
     let mtime: u128 = fields.next()?.parse().ok()?;
     let digest = fields.next()?;
-    (size_and_mtime(dest)? == (size, mtime) && digest.starts_with("sha256:"))
-        .then(|| (size, digest.to_string()))
+    if size_and_mtime(dest)? != (size, mtime) || !digest.starts_with("sha256:") {
+        return None;
+    }
+    Some(Record {
+        size,
+        digest: digest.to_string(),
+        imports: text
+            .contains('\n')
+            .then(|| lines.map(str::to_string).collect()),
+    })
 }
 
 fn is_same_copy(src: &Path, dest: &Path) -> bool {

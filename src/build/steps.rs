@@ -22,20 +22,17 @@ use crate::source::{self, Members};
 /// `reporter`, recorded in [`BuiltComponent::open_imports`]): whatever cargo builds, wash builds.
 /// They are an error when wash itself derived them from a workspace member it could not plug,
 /// or when `compose.strict` asks.
+#[allow(clippy::too_many_arguments)] // the build's context, passed down as it is
 pub(super) fn compose(
     c: &mut BuiltComponent,
     staged: &mut Staged,
+    wanted: Vec<String>,
     parts: &[(String, Vec<u8>)],
     package: &Package,
     project: &Project,
     config: &WasmcloudConfig,
     reporter: &dyn Reporter,
 ) -> Result<(), BuildError> {
-    let bytes = staged.bytes.as_slice();
-    let wanted: Vec<String> = artifact::component_imports(bytes)
-        .into_iter()
-        .filter(|n| !config.is_host_import(n))
-        .collect();
     if wanted.is_empty() {
         return Ok(());
     }
@@ -48,13 +45,13 @@ pub(super) fn compose(
             dry_run: false,
             allow_unused_plugs: true,
         };
-        let composed =
-            crate::compose::compose(bytes.to_vec(), plugs, &options).map_err(|source| {
-                BuildError::Compose {
-                    package: c.package.clone(),
-                    source,
-                }
-            })?;
+        let bytes = staged.bytes()?.to_vec();
+        let composed = crate::compose::compose(bytes, plugs, &options).map_err(|source| {
+            BuildError::Compose {
+                package: c.package.clone(),
+                source,
+            }
+        })?;
         Some(composed)
     };
     let open: Vec<String> = match &composition {
@@ -199,7 +196,7 @@ pub(super) fn virtualize(
 ) -> Result<(), BuildError> {
     reporter.step(BuildStep::Virtualizing(&c.name));
     let done =
-        crate::virt::virtualize(&staged.bytes, options).map_err(|source| BuildError::Virt {
+        crate::virt::virtualize(staged.bytes()?, options).map_err(|source| BuildError::Virt {
             package: c.package.clone(),
             manifest: package.manifest_path.clone().into(),
             source,
@@ -226,7 +223,7 @@ pub(super) fn sign(
             manifest: manifest.to_path_buf(),
             source,
         })?;
-    let signed = sign::sign_bytes(&staged.bytes, &keys).map_err(|source| BuildError::Sign {
+    let signed = sign::sign_bytes(staged.bytes()?, &keys).map_err(|source| BuildError::Sign {
         path: c.path.clone(),
         source,
     })?;

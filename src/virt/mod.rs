@@ -365,7 +365,9 @@ impl Composer {
         let graph = &self.0;
         crate::artifact::contain_panic(|| graph.encode(EncodeOptions::default()))
             .ok_or_else(|| VirtError::Compose {
-                message: "wac-graph could not encode the composition (an internal error of wac-graph)".into(),
+                message:
+                    "wac-graph could not encode the composition (an internal error of wac-graph)"
+                        .into(),
             })?
             .map_err(compose_err)
     }

@@ -186,8 +186,12 @@ pub fn compose(
         // wac-graph 0.12 panics while encoding some graphs it built without complaint (as
         // `fuzz/` found for virt): an error about the inputs, not a crash.
         let graph = &planner.graph;
-        let encoded = contain_panic(|| graph.encode(EncodeOptions::default()))
-            .ok_or_else(|| graph_err("wac-graph could not encode the composition (an internal error of wac-graph)"))?;
+        let encoded =
+            contain_panic(|| graph.encode(EncodeOptions::default())).ok_or_else(|| {
+                graph_err(
+                    "wac-graph could not encode the composition (an internal error of wac-graph)",
+                )
+            })?;
         Some(encoded.map_err(graph_err)?)
     };
     Ok(Composition {
