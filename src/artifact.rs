@@ -62,7 +62,46 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ArtifactError> {
     write_atomic_mode(path, bytes, 0o600)
 }
 
+/// [`write_atomic`], with `check` (say, validating `bytes`) run on another thread while the bytes
+/// are written: the file is put in place only if `check` passes. If it fails, nothing is left
+/// behind and its error is returned inside `Ok`.
+pub fn write_atomic_if<E: Send>(
+    path: &Path,
+    bytes: &[u8],
+    check: impl FnOnce() -> Result<(), E> + Send,
+) -> Result<Result<(), E>, ArtifactError> {
+    std::thread::scope(|scope| {
+        let checking = scope.spawn(check);
+        let written = write_temp(path, bytes, 0o666);
+        let checked = checking.join().expect("the check does not panic");
+        let tmp = written?;
+        if let Err(e) = checked {
+            return Ok(Err(e));
+        }
+        persist(path, tmp)?;
+        Ok(Ok(()))
+    })
+}
+
 fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArtifactError> {
+    let tmp = write_temp(path, bytes, mode)?;
+    persist(path, tmp)
+}
+
+fn persist(path: &Path, tmp: tempfile::NamedTempFile) -> Result<(), ArtifactError> {
+    tmp.persist(path).map_err(|e| ArtifactError::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// Writes `bytes` to a new temporary file beside `path` (removed again when dropped).
+fn write_temp(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+) -> Result<tempfile::NamedTempFile, ArtifactError> {
     let err = |source| ArtifactError::Write {
         path: path.to_path_buf(),
         source,
@@ -89,8 +128,7 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Artifac
     tmp.write_all(bytes).map_err(err)?;
     // No fsync: the rename already means no reader ever sees a partial file, and like cargo's
     // outputs these are rebuildable; syncing cost several ms per write (bench/compose-virt.sh).
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// The start of the name of every temporary file [`write_atomic`] makes.
@@ -161,10 +199,9 @@ pub fn is_wasm(bytes: &[u8]) -> bool {
 }
 
 /// Fully validates a component, with the features wasm-tools enables by default.
+/// Function bodies are validated on every core.
 pub fn validate_component(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
-        .validate_all(bytes)
-        .map(|_| ())
+    wash_compose::validate(bytes, wasmparser::WasmFeatures::default())
 }
 
 /// The names of a component's top-level imports, read from its own sections only: nested

@@ -3,7 +3,8 @@
 //! [`crate::source`]'s job, and the `wash compose` command's is [`crate::ops::compose`].
 
 pub use wash_compose::{
-    ComposeError, ComposeOptions, Composition, Link, OpenImport, Plug, compose,
+    ComposeError, ComposeOptions, Composition, Link, OUTPUT_FEATURES, OpenImport, Plug, compose,
+    validate,
 };
 
 impl crate::hint::Hint for ComposeError {

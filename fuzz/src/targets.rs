@@ -368,6 +368,7 @@ fn compose(input: &[u8]) {
     let options = wash::compose::ComposeOptions {
         dry_run: flags & 1 == 1,
         allow_unused_plugs: flags & 2 == 2,
+        ..Default::default()
     };
     let plugs = plugs
         .iter()

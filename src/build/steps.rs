@@ -44,6 +44,7 @@ pub(super) fn compose(
         let options = ComposeOptions {
             dry_run: false,
             allow_unused_plugs: true,
+            ..ComposeOptions::default()
         };
         let bytes = staged.bytes()?.to_vec();
         let composed = crate::compose::compose(bytes, plugs, &options).map_err(|source| {

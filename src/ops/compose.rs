@@ -35,7 +35,33 @@ pub fn compose(request: &ComposeRequest, progress: ProgressHandle) -> Result<Com
         )
         .into());
     }
-    let root = artifact::read(&request.root)?;
+    // The root is read while the plugs are found and read.
+    let (root, plugs) = std::thread::scope(|scope| {
+        let root = scope.spawn(|| artifact::read(&request.root));
+        let plugs = locate_plugs(request, progress);
+        (root.join().expect("reading does not panic"), plugs)
+    });
+    let (root, plugs) = (root?, plugs?);
+    let options = ComposeOptions {
+        dry_run: request.dry_run,
+        allow_unused_plugs: false,
+        // Validated below, while the file is written.
+        caller_validates: request.output.is_some(),
+    };
+    let failed_to = || failed(format!("failed to compose `{}`", request.root.display()));
+    let composition = compose::compose(root, plugs, &options).map_err(failed_to())?;
+    if let (Some(out), Some(bytes)) = (&request.output, &composition.bytes) {
+        let valid = || compose::validate(bytes, compose::OUTPUT_FEATURES);
+        artifact::write_atomic_if(out, bytes, valid)?
+            .map_err(|e| compose::ComposeError::Graph { source: e.into() })
+            .map_err(failed_to())?;
+    }
+    Ok(composition)
+}
+
+/// Finds and reads each plug: a file, a registry reference (pulled through the cache), or a
+/// workspace member.
+fn locate_plugs(request: &ComposeRequest, progress: ProgressHandle) -> Result<Vec<Plug>, OpError> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let ctx = source::Context {
         base: &cwd,
@@ -46,7 +72,7 @@ pub fn compose(request: &ComposeRequest, progress: ProgressHandle) -> Result<Com
             ..Default::default()
         },
     };
-    let plugs = request
+    request
         .plugs
         .iter()
         .map(|spec| {
@@ -56,17 +82,5 @@ pub fn compose(request: &ComposeRequest, progress: ProgressHandle) -> Result<Com
                 bytes: found.read()?,
             })
         })
-        .collect::<Result<Vec<_>, OpError>>()?;
-    let options = ComposeOptions {
-        dry_run: request.dry_run,
-        allow_unused_plugs: false,
-    };
-    let composition = compose::compose(root, plugs, &options).map_err(failed(format!(
-        "failed to compose `{}`",
-        request.root.display()
-    )))?;
-    if let (Some(out), Some(bytes)) = (&request.output, &composition.bytes) {
-        artifact::write_atomic(out, bytes)?;
-    }
-    Ok(composition)
+        .collect::<Result<Vec<_>, OpError>>()
 }

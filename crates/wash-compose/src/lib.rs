@@ -25,6 +25,12 @@ use std::collections::HashMap;
 use wac_graph::types::{Package, SubtypeChecker, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
+mod validate;
+pub use validate::validate;
+
+/// The features the output is validated with: all of them, as wac-graph validates.
+pub const OUTPUT_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::all();
+
 /// A component to plug in, by the name errors and plans use for it.
 #[derive(Debug, Clone)]
 pub struct Plug {
@@ -147,6 +153,10 @@ pub struct ComposeOptions {
     /// of the build to each other). By default such a plug is an error: most likely the wrong
     /// file was given.
     pub allow_unused_plugs: bool,
+    /// Leave the output's validation to the caller, who must run [`validate`] on it before
+    /// using it (`wash compose` validates while it writes the file). By default the output is
+    /// validated here.
+    pub caller_validates: bool,
 }
 
 /// Plugs `plugs` into `root`'s imports (and into each other's), and exports what `root`
@@ -185,14 +195,21 @@ pub fn compose(
     } else {
         // wac-graph 0.12 panics while encoding some graphs it built without complaint (as
         // `fuzz/` found for virt): an error about the inputs, not a crash.
+        // The output is validated as wac-graph would (every feature, every function body),
+        // with the function bodies spread over the cores.
         let graph = &planner.graph;
-        let encoded =
-            contain_panic(|| graph.encode(EncodeOptions::default())).ok_or_else(|| {
-                graph_err(
-                    "wac-graph could not encode the composition (an internal error of wac-graph)",
-                )
-            })?;
-        Some(encoded.map_err(graph_err)?)
+        let encode = EncodeOptions {
+            validate: false,
+            ..EncodeOptions::default()
+        };
+        let encoded = contain_panic(|| graph.encode(encode)).ok_or_else(|| {
+            graph_err("wac-graph could not encode the composition (an internal error of wac-graph)")
+        })?;
+        let bytes = encoded.map_err(graph_err)?;
+        if !options.caller_validates {
+            validate(&bytes, OUTPUT_FEATURES).map_err(graph_err)?;
+        }
+        Some(bytes)
     };
     Ok(Composition {
         links: planner.links,
