@@ -154,7 +154,6 @@ pub fn inspect_bytes(
     bytes: &[u8],
     options: &InspectOptions<'_>,
 ) -> Result<Inspection, InspectError> {
-    let with_wit = options.wit;
     let path_buf = path.to_path_buf();
     if !artifact::is_wasm(bytes) {
         return Err(InspectError::NotWasm { path: path_buf });
@@ -162,6 +161,22 @@ pub fn inspect_bytes(
     if !artifact::is_component(bytes) {
         return Err(InspectError::CoreModule { path: path_buf });
     }
+    // The digest (a pass over every byte) is taken on another core meanwhile.
+    std::thread::scope(|scope| {
+        let digest = scope.spawn(|| artifact::sha256_digest(bytes));
+        let mut inspection = inspect_valid(path, bytes, options)?;
+        inspection.digest = digest.join().expect("hashing does not panic");
+        Ok(inspection)
+    })
+}
+
+/// [`inspect_bytes`] once the file is known to be a component, all but its digest.
+fn inspect_valid(
+    path: &Path,
+    bytes: &[u8],
+    options: &InspectOptions<'_>,
+) -> Result<Inspection, InspectError> {
+    let with_wit = options.wit;
     let invalid = |e: Box<dyn std::error::Error + Send + Sync + 'static>| InspectError::Invalid {
         path: path.to_path_buf(),
         source: e,
@@ -185,9 +200,9 @@ pub fn inspect_bytes(
         .then(|| render_wit(&resolve, world).map_err(|e| invalid(e.into())))
         .transpose()?;
     Ok(Inspection {
-        path: path_buf,
+        path: path.to_path_buf(),
         size: bytes.len() as u64,
-        digest: artifact::sha256_digest(bytes),
+        digest: String::new(),
         world: summarize(&resolve, world),
         wit,
         metadata: read_metadata(bytes),
