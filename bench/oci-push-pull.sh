@@ -29,19 +29,7 @@ if [ -z "${COMPONENT:-}" ]; then
   "$WASH" new --template cli-hello "$work/app" >/dev/null 2>&1
   COMPONENT=$(cd "$work/app" && "$WASH" build --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["path"])')
 fi
-python3 - "$COMPONENT" "$work/big.wasm" "$size_mib" <<'EOF'
-import sys
-base, out, mib = open(sys.argv[1], 'rb').read(), sys.argv[2], int(sys.argv[3])
-def leb(n):
-    b = bytearray()
-    while True:
-        x, n = n & 0x7f, n >> 7
-        b.append(x | (0x80 if n else 0))
-        if not n: return bytes(b)
-name = b'bench-padding'
-payload = leb(len(name)) + name + bytes((i * 31) & 0xff for i in range(mib * 1024 * 1024))
-open(out, 'wb').write(base + b'\x00' + leb(len(payload)) + payload)
-EOF
+python3 "$repo/bench/pad.py" "$COMPONENT" "$work/big.wasm" "$size_mib"
 bytes=$(stat -c %s "$work/big.wasm")
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -12,19 +12,7 @@ need_cargo_tool wasm-tools wasm-tools 1.258.3
 export CARGO_TARGET_DIR=$work/target
 "$WASH" new --template http-hello "$work/app" >/dev/null 2>&1
 base=$(cd "$work/app" && "$WASH" build --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["path"])')
-python3 - "$base" "$work/big.wasm" 10 <<'PY'
-import sys
-base, out, mib = open(sys.argv[1], 'rb').read(), sys.argv[2], int(sys.argv[3])
-def leb(n):
-    b = bytearray()
-    while True:
-        x, n = n & 0x7f, n >> 7
-        b.append(x | (0x80 if n else 0))
-        if not n: return bytes(b)
-name = b'bench-padding'
-payload = leb(len(name)) + name + bytes((i * 31) & 0xff for i in range(mib * 1024 * 1024))
-open(out, 'wb').write(base + b'\x00' + leb(len(payload)) + payload)
-PY
+python3 "$repo/bench/pad.py" "$base" "$work/big.wasm" 10
 declare -a wv tv wi ti
 for _ in $(seq 1 "$runs"); do
   t=$(now); "$WASH" --version >/dev/null; wv+=($(( $(now) - t )))

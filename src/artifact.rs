@@ -40,6 +40,18 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
     out
 }
 
+/// A file's size and modification time (nanoseconds since the epoch), or `None` when it does
+/// not exist: how caches tell whether a file is still exactly as it was when they read it.
+pub fn stamp(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((meta.len(), mtime.as_nanos()))
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
     std::fs::read(path).map_err(|source| ArtifactError::Read {

@@ -7,7 +7,7 @@
 //! (`CARGO`).
 
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde::{Deserialize, Serialize};
@@ -55,16 +55,6 @@ struct Resolved {
     cargo_home: PathBuf,
 }
 
-fn stamp(path: &Path) -> Stamp {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some((meta.len(), mtime.as_nanos()))
-}
-
 /// The `cargo` on `PATH`, if it is rustup's proxy.
 fn rustup_proxy() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -96,7 +86,9 @@ fn resolved() -> Option<Resolved> {
     if let Ok(bytes) = std::fs::read(&cache)
         && let Ok(r) = serde_json::from_slice::<Resolved>(&bytes)
         && r.cargo.is_file()
-        && r.inputs.iter().all(|(p, was)| stamp(p) == *was)
+        && r.inputs
+            .iter()
+            .all(|(p, was)| crate::artifact::stamp(p) == *was)
     {
         return Some(r);
     }
@@ -120,7 +112,10 @@ fn resolved() -> Option<Resolved> {
         inputs.push(dir.join("rust-toolchain"));
     }
     let r = Resolved {
-        inputs: inputs.into_iter().map(|p| (p.clone(), stamp(&p))).collect(),
+        inputs: inputs
+            .into_iter()
+            .map(|p| (p.clone(), crate::artifact::stamp(&p)))
+            .collect(),
         cargo,
         toolchain,
         rustup_home,

@@ -160,18 +160,8 @@ fn record_path(dest: &Path) -> PathBuf {
     dest.with_file_name(format!(".{name}.digest"))
 }
 
-fn size_and_mtime(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some((meta.len(), mtime.as_nanos()))
-}
-
 fn record(dest: &Path, digest: &str, imports: &[String]) {
-    if let Some((size, mtime)) = size_and_mtime(dest) {
+    if let Some((size, mtime)) = artifact::stamp(dest) {
         let mut text = format!("{size} {mtime} {digest}\n");
         for import in imports {
             text.push_str(import);
@@ -198,7 +188,7 @@ fn recorded(dest: &Path) -> Option<Record> {
     let size: u64 = fields.next()?.parse().ok()?;
     let mtime: u128 = fields.next()?.parse().ok()?;
     let digest = fields.next()?;
-    if size_and_mtime(dest)? != (size, mtime) || !digest.starts_with("sha256:") {
+    if artifact::stamp(dest)? != (size, mtime) || !digest.starts_with("sha256:") {
         return None;
     }
     Some(Record {

@@ -34,17 +34,6 @@ struct Entry {
     metadata: Box<serde_json::value::RawValue>,
 }
 
-fn stamp(path: &Path) -> Stamp {
-    let meta = std::fs::metadata(path).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((meta.len(), mtime))
-}
-
 /// Where cargo starts looking: the manifest's folder, else the current folder.
 fn start(manifest_path: Option<&Path>) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
@@ -76,7 +65,7 @@ pub(super) fn load(manifest_path: Option<&Path>) -> Option<Metadata> {
     entry
         .inputs
         .iter()
-        .all(|(path, was)| stamp(path) == *was)
+        .all(|(path, was)| crate::artifact::stamp(path) == *was)
         .then(|| serde_json::from_str(entry.metadata.get()).ok())?
 }
 
@@ -123,5 +112,8 @@ fn inputs(start: &Path, metadata: &Metadata) -> Vec<(PathBuf, Stamp)> {
     }
     paths.sort();
     paths.dedup();
-    paths.into_iter().map(|p| (p.clone(), stamp(&p))).collect()
+    paths
+        .into_iter()
+        .map(|p| (p.clone(), crate::artifact::stamp(&p)))
+        .collect()
 }

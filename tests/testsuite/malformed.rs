@@ -8,25 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::registry::Registry;
+use crate::registry::{Registry, leb};
 use crate::support::*;
 
 /// One malformed input: a name for the report and its bytes.
 struct Case {
     name: String,
     bytes: Vec<u8>,
-}
-
-fn leb(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// Reads the LEB128 at `at`: its value and its length in bytes.

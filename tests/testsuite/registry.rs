@@ -246,7 +246,8 @@ pub fn padded_component(base: &[u8], mb: usize, seed: u8) -> Vec<u8> {
     out
 }
 
-fn leb(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as an unsigned LEB128.
+pub fn leb(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;
