@@ -16,6 +16,7 @@ pub mod fetch;
 pub mod layout;
 pub mod pull;
 pub mod push;
+mod record;
 pub mod reference;
 
 use std::sync::Arc;

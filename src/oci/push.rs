@@ -34,6 +34,10 @@ pub struct PushOptions {
     pub progress: ProgressHandle,
     /// Components larger than this many bytes upload in chunks ([`DEFAULT_CHUNKED_ABOVE`]).
     pub chunked_above: u64,
+    /// The file's size and modification time just before its bytes were read
+    /// ([`crate::artifact::stamp`]): a successful push is then recorded, and an unchanged file
+    /// can be re-pushed without reading it ([`push_unchanged`]). `None` records nothing.
+    pub read_at: Option<(u64, u128)>,
 }
 
 /// What a push did.
@@ -102,6 +106,7 @@ pub async fn push(
         .map_err(fail)?;
 
     if let Some(digest) = unchanged(&client, &reference, &auth, &artifact.manifest).await? {
+        super::record::store(path, options.read_at, options, &artifact.manifest);
         return Ok(Pushed {
             reference: reference.to_string(),
             digest,
@@ -130,6 +135,7 @@ pub async fn push(
         )
         .await
         .map_err(fail)?;
+    super::record::store(path, options.read_at, options, &artifact.manifest);
     Ok(Pushed {
         reference: reference.to_string(),
         digest: artifact.manifest_digest(),
@@ -139,6 +145,42 @@ pub async fn push(
         blobs_uploaded,
         unchanged: false,
     })
+}
+
+/// Re-pushes `path` without reading it when the last push recorded for it still applies (same
+/// file, same request; see [`super::record`]) and the registry still holds that manifest and its
+/// blobs: `None` when any of that is not so, and an ordinary [`push`] is needed.
+pub async fn push_unchanged(
+    reference: &ComponentRef,
+    path: &Path,
+    options: &PushOptions,
+) -> Result<Option<Pushed>, OciError> {
+    let Some(manifest) = super::record::load(path, options) else {
+        return Ok(None);
+    };
+    let [layer] = manifest.layers.as_slice() else {
+        return Ok(None);
+    };
+    let reference = resolve_tag(reference, options.package.as_ref());
+    let client = super::client_with(&reference, &options.client, true);
+    let auth = super::auth::credentials(reference.registry())?;
+    let fail = |e| OciError::from_client(e, &reference, &options.client);
+    client
+        .auth(reference.as_oci(), &auth, RegistryOperation::Push)
+        .await
+        .map_err(fail)?;
+    let Some(digest) = unchanged(&client, &reference, &auth, &manifest).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Pushed {
+        reference: reference.to_string(),
+        digest,
+        layer_digest: layer.digest.clone(),
+        size: u64::try_from(layer.size).unwrap_or(0),
+        uploaded_bytes: 0,
+        blobs_uploaded: 0,
+        unchanged: true,
+    }))
 }
 
 /// The OCI artifact of `component`: its layer, config and manifest, annotated from what the

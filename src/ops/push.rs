@@ -78,7 +78,7 @@ pub(super) fn push_component(
     };
     let reference = ComponentRef::parse(&reference_text)?;
     let insecure = request.insecure || config.registry.as_ref().is_some_and(|r| r.insecure);
-    let bytes = crate::artifact::read(path)?;
+    let read_at = crate::artifact::stamp(path);
     let options = PushOptions {
         client: ClientOptions {
             insecure,
@@ -88,6 +88,7 @@ pub(super) fn push_component(
         package: package.map(PackageInfo::of),
         progress,
         chunked_above: request.chunked_above,
+        read_at,
     };
     let site = Site {
         project_dir: package.and_then(|p| p.manifest_path.parent().map(|d| d.into())),
@@ -100,9 +101,20 @@ pub(super) fn push_component(
     };
     hooks.before_push(&site, &reference_text, &file)?;
     let doing = format!("failed to push `{}` to `{reference_text}`", path.display());
-    let pushed = runtime()?
-        .block_on(oci::push(&reference, path, bytes.into(), &options))
-        .map_err(failed(doing))?;
+    let runtime = runtime()?;
+    // An unchanged file the registry already holds is not even read.
+    let pushed = match runtime
+        .block_on(oci::push::push_unchanged(&reference, path, &options))
+        .map_err(failed(doing.clone()))?
+    {
+        Some(pushed) => pushed,
+        None => {
+            let bytes = crate::artifact::read(path)?;
+            runtime
+                .block_on(oci::push(&reference, path, bytes.into(), &options))
+                .map_err(failed(doing))?
+        }
+    };
     hooks.after_push(&site, &pushed.reference, &file, &pushed.digest)?;
     Ok(pushed)
 }

@@ -72,6 +72,14 @@ impl Registry {
         registry
     }
 
+    /// Stops it, empties its storage and starts it again on the same port: a registry that
+    /// lost everything.
+    pub fn wipe(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(self.dir.path().join("storage"));
+        self.restart();
+    }
+
     /// Starts it (again), on the same port and storage.
     pub fn restart(&mut self) {
         self.stop();
