@@ -188,16 +188,10 @@ fn process_alive(pid: u32, entry: &std::fs::DirEntry) -> bool {
         .is_none_or(|age| age < std::time::Duration::from_secs(3600))
 }
 
-/// Runs `f`, a dependency's code on untrusted bytes, turning a panic inside it into `None`, and
-/// keeping its message off the user's terminal: a bug of wit-parser or wac-graph on hostile
-/// input becomes wash's clear error about the file, not a crash report. (The panic hook is
-/// global: a panic on another thread meanwhile would print nothing; wash parses on one.)
+/// Runs `f`, a dependency's code on untrusted bytes, turning a panic inside it into `None`
+/// without its message on the terminal (see [`wash_compose::contain_panic`]).
 pub fn contain_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
-    result.ok()
+    wash_compose::contain_panic(f)
 }
 
 /// Whether `bytes` start like a WebAssembly component (as opposed to a core module).

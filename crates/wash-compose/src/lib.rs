@@ -122,8 +122,11 @@ pub enum ComposeError {
 /// wac-graph's errors, of several types, kept whole as a cause.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Runs `f`, turning a panic inside it into `None` without printing its message.
-fn contain_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+/// Runs `f`, a dependency's code on untrusted bytes, turning a panic inside it into `None`, and
+/// keeping its message off the user's terminal: a bug of wit-parser or wac-graph on hostile
+/// input becomes a clear error about the input, not a crash report. (The panic hook is global:
+/// a panic on another thread meanwhile would print nothing.)
+pub fn contain_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
