@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+mod validated;
+pub use validated::{known_valid, record_valid};
+
 /// What can go wrong writing or reading an artifact.
 #[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {

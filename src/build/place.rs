@@ -142,6 +142,8 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
         source,
     })?;
     let digest = artifact::sha256_digest(&bytes);
+    // `wash inspect` and `wash push` of this output then need not validate it again.
+    artifact::record_valid(&digest);
     let size = bytes.len() as u64;
     let staged = Staged {
         path: dest.to_path_buf(),

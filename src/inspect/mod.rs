@@ -161,31 +161,27 @@ pub fn inspect_bytes(
     if !artifact::is_component(bytes) {
         return Err(InspectError::CoreModule { path: path_buf });
     }
-    // The digest (a pass over every byte) is taken on another core meanwhile.
-    std::thread::scope(|scope| {
-        let digest = scope.spawn(|| artifact::sha256_digest(bytes));
-        let mut inspection = inspect_valid(path, bytes, options)?;
-        inspection.digest = digest.join().expect("hashing does not panic");
-        Ok(inspection)
-    })
-}
-
-/// [`inspect_bytes`] once the file is known to be a component, all but its digest.
-fn inspect_valid(
-    path: &Path,
-    bytes: &[u8],
-    options: &InspectOptions<'_>,
-) -> Result<Inspection, InspectError> {
-    let with_wit = options.wit;
     let invalid = |e: Box<dyn std::error::Error + Send + Sync + 'static>| InspectError::Invalid {
         path: path.to_path_buf(),
         source: e,
     };
-    artifact::validate_component(bytes).map_err(|e| invalid(e.into()))?;
-    // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid components, ones
-    // exporting a type WIT has no definition for (found by `fuzz/`,
-    // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash on them.
-    let decoded = artifact::contain_panic(|| wit_component::decode(bytes)).ok_or_else(|| {
+    // The digest (a pass over every byte) is taken on another core while the WIT is decoded.
+    // Bytes with a digest already validated are not validated again
+    // ([`artifact::known_valid`]); others are, before anything decoded is used, so an invalid
+    // component gets the validator's error.
+    let (digest, decoded) = std::thread::scope(|scope| {
+        let digest = scope.spawn(|| artifact::sha256_digest(bytes));
+        // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid components,
+        // ones exporting a type WIT has no definition for (found by `fuzz/`,
+        // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash.
+        let decoded = artifact::contain_panic(|| wit_component::decode(bytes));
+        (digest.join().expect("hashing does not panic"), decoded)
+    });
+    if !artifact::known_valid(&digest) {
+        artifact::validate_component(bytes).map_err(|e| invalid(e.into()))?;
+        artifact::record_valid(&digest);
+    }
+    let decoded = decoded.ok_or_else(|| {
         invalid("its types cannot be decoded as WIT (wit-parser gave up on them)".into())
     })?;
     let (resolve, world) = match decoded.map_err(|e| invalid(e.into()))? {
@@ -196,13 +192,14 @@ fn inspect_valid(
             ));
         }
     };
-    let wit = with_wit
+    let wit = options
+        .wit
         .then(|| render_wit(&resolve, world).map_err(|e| invalid(e.into())))
         .transpose()?;
     Ok(Inspection {
         path: path.to_path_buf(),
         size: bytes.len() as u64,
-        digest: String::new(),
+        digest,
         world: summarize(&resolve, world),
         wit,
         metadata: read_metadata(bytes),

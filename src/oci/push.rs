@@ -271,11 +271,20 @@ async fn unchanged(
     auth: &oci_client::secrets::RegistryAuth,
     ours: &OciImageManifest,
 ) -> Result<Option<String>, OciError> {
-    let Ok((bytes, digest)) = client
-        .pull_manifest_raw(reference.as_oci(), auth, &[MANIFEST_MEDIA_TYPE])
-        .await
-    else {
-        // No such tag yet (or not readable): push normally, which reports any real problem.
+    // The manifest and the blobs ours names are asked for at once. The tag's manifest counts
+    // only while its blobs are there too (a registry may have garbage-collected them).
+    let oci_ref = reference.as_oci();
+    let has = |digest: &str| {
+        let digest = digest.to_string();
+        async move { client.blob_exists(oci_ref, &digest).await.unwrap_or(false) }
+    };
+    let (manifest, has_config, has_layer) = futures_util::join!(
+        client.pull_manifest_raw(oci_ref, auth, &[MANIFEST_MEDIA_TYPE]),
+        has(&ours.config.digest),
+        has(&ours.layers[0].digest),
+    );
+    // No such tag yet (or not readable): push normally, which reports any real problem.
+    let Ok((bytes, digest)) = manifest else {
         return Ok(None);
     };
     let Ok(theirs) = serde_json::from_slice::<OciImageManifest>(&bytes) else {
@@ -291,18 +300,14 @@ async fn unchanged(
         && theirs.layers[0].media_type == ours.layers[0].media_type
         && theirs.config.media_type == ours.config.media_type
         && without_created(&theirs) == without_created(ours);
-    if !same {
+    // A fresh push's own config differs from the tag's by its creation time: ask for theirs.
+    let has_config = if theirs.config.digest == ours.config.digest {
+        has_config
+    } else {
+        has(&theirs.config.digest).await
+    };
+    if !(same && has_config && has_layer) {
         return Ok(None);
-    }
-    // The manifest's blobs must still be there (a registry may have garbage-collected them).
-    for d in [&theirs.config.digest, &theirs.layers[0].digest] {
-        if !client
-            .blob_exists(reference.as_oci(), d)
-            .await
-            .unwrap_or(false)
-        {
-            return Ok(None);
-        }
     }
     Ok(Some(digest))
 }

@@ -77,6 +77,7 @@ pub(super) fn oci(input: &[u8]) {
             let _ = wash::oci::reference::is_loopback_host(text);
             let _ = wash::oci::push::parse_annotation(text);
             cache_path(text);
+            agrees_with_oci_client(text);
             match wash::oci::ComponentRef::parse(text) {
                 Ok(r) => {
                     let shown = r.to_string();
@@ -93,6 +94,27 @@ pub(super) fn oci(input: &[u8]) {
                 Err(e) => describe_error(&e),
             }
         }
+    }
+}
+
+/// wash parses references by hand (`src/oci/reference/grammar.rs`); oci-client by regular
+/// expression. They agree, but for the refusals wash adds: a non-ASCII tag, and an upper-case
+/// repository under a defaulted registry (which oci-client cannot print back and re-parse).
+fn agrees_with_oci_client(text: &str) {
+    use std::str::FromStr;
+    let trimmed = text.strip_prefix("oci://").unwrap_or(text);
+    let theirs = oci_client::Reference::from_str(trimmed)
+        .and_then(|r| oci_client::Reference::from_str(&r.whole()).map(|_| r));
+    match (wash::oci::ComponentRef::parse(text), theirs) {
+        (Ok(ours), Ok(theirs)) => {
+            assert_eq!(ours.registry(), theirs.resolve_registry(), "`{text}`");
+            assert_eq!(ours.repository(), theirs.repository(), "`{text}`");
+            assert_eq!(ours.digest(), theirs.digest(), "`{text}`");
+            assert_eq!(ours.to_string(), theirs.whole(), "`{text}`");
+        }
+        (Err(_), Err(_)) => {}
+        (Err(_), Ok(_)) if !trimmed.is_ascii() => {}
+        (ours, theirs) => panic!("`{text}`: wash {ours:?}, oci-client {theirs:?}"),
     }
 }
 
