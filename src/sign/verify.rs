@@ -353,6 +353,10 @@ pub enum SignatureState {
 /// Every signature in `bytes`, each checked against `local` keys. Empty when unsigned (or the
 /// signature section is unreadable).
 pub fn check_signatures(bytes: &[u8], local: &[TrustedKey]) -> Vec<SignatureStatus> {
+    // wasmsign2 copies every section out to find the header: not for a file without one.
+    if !starts_with_signature_header(bytes) {
+        return Vec::new();
+    }
     let Ok(entries) = signatures(bytes) else {
         return Vec::new();
     };
@@ -381,4 +385,21 @@ pub fn check_signatures(bytes: &[u8], local: &[TrustedKey]) -> Vec<SignatureStat
             }
         })
         .collect()
+}
+
+/// Whether the first section (after the 8-byte preamble) is a custom section named
+/// `signature`, where wasmsign2 puts its header: read from that section's head alone.
+fn starts_with_signature_header(bytes: &[u8]) -> bool {
+    let Some(rest) = bytes.get(8..) else {
+        return false;
+    };
+    let mut reader = wasmparser::BinaryReader::new(rest, 8);
+    let (Ok(0), Ok(_size), Ok(name)) = (
+        reader.read_u8(),
+        reader.read_var_u32(),
+        reader.read_string(),
+    ) else {
+        return false;
+    };
+    name == "signature"
 }
