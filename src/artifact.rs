@@ -104,10 +104,32 @@ fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Artifac
 }
 
 fn persist(path: &Path, tmp: tempfile::NamedTempFile) -> Result<(), ArtifactError> {
+    #[cfg(target_os = "linux")]
+    let tmp = match exchange(&tmp, path) {
+        Ok(()) => return Ok(()),
+        Err(_) => tmp,
+    };
     tmp.persist(path).map_err(|e| ArtifactError::Write {
         path: path.to_path_buf(),
         source: e.error,
     })?;
+    Ok(())
+}
+
+/// Puts the temporary file's bytes at an existing `path` by swapping the two names in one step
+/// (`RENAME_EXCHANGE`), then removes the old bytes, now under the temporary name (dropping
+/// `tmp` does). A reader sees the old file or the new one, as with a rename; but ext4, which
+/// writes a renamed-over file's replacement out to disk before the rename returns
+/// (`auto_da_alloc`: about 5 ms for a 6 MB component, bench/compose-virt.sh), does not for an
+/// exchange. Fails, changing nothing, where `path` does not exist yet or the file system cannot
+/// exchange; the caller then renames.
+#[cfg(target_os = "linux")]
+fn exchange(tmp: &tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(std::io::ErrorKind::InvalidInput.into());
+    }
+    renameat_with(CWD, tmp.path(), CWD, path, RenameFlags::EXCHANGE)?;
     Ok(())
 }
 
