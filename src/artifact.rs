@@ -235,6 +235,17 @@ pub fn validate_component(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderEr
     wash_compose::validate(bytes, wasmparser::WasmFeatures::default())
 }
 
+/// [`validate_component`] but for the function bodies: the module and component structure,
+/// types, imports and exports. Much quicker; enough before parsing the component's types.
+pub fn validate_structure(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {
+    let mut validator =
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default());
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        validator.payload(&payload?)?;
+    }
+    Ok(())
+}
+
 /// The names of a component's top-level imports, read from its own sections only: nested
 /// modules and components are skipped over, not parsed, so this stays cheap on a no-op build.
 pub fn component_imports(bytes: &[u8]) -> Vec<String> {
@@ -285,4 +296,34 @@ fn top_level_names(bytes: &[u8], imports: bool) -> Vec<String> {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_a_file_puts_new_bytes_under_the_name_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.wasm");
+        write_atomic(&path, b"old").unwrap();
+        // A second name for the old bytes: a replacement must not write into them.
+        let other = dir.path().join("other-name");
+        std::fs::hard_link(&path, &other).unwrap();
+        write_atomic(&path, b"new bytes").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new bytes");
+        assert_eq!(std::fs::read(&other).unwrap(), b"old");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["other-name", "out.wasm"]);
+        // A symlink in the way is replaced by the file, as a rename would.
+        let link = dir.path().join("link.wasm");
+        std::os::unix::fs::symlink(&other, &link).unwrap();
+        write_atomic(&link, b"through").unwrap();
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read(&other).unwrap(), b"old");
+    }
 }

@@ -1,6 +1,7 @@
 //! The components nested in a composed component, named by the instance names composition
-//! recorded (wac-graph writes them to the `component-name` section; `wash compose`, `wash
-//! build` and `wash virt` name every instance they create).
+//! recorded (wac-graph writes them to the `component-name` section; `wash virt` names the
+//! instances it creates), else by the module name of their code (`wash compose` and `wash
+//! build` record no names, as `wac plug` records none).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -109,6 +110,7 @@ pub fn parts(bytes: &[u8]) -> Vec<Part> {
                 name: names
                     .get(&(i as u32))
                     .cloned()
+                    .or_else(|| code_name(nested))
                     .unwrap_or_else(|| format!("component {component}")),
                 size: nested.len() as u64,
                 exports: top_level_exports(nested),
@@ -127,6 +129,67 @@ fn has_code(bytes: &[u8]) -> bool {
         );
     });
     found
+}
+
+/// The name the linker gave a component's largest core module (`greeter` for the module
+/// `greeter.wasm`, which is what cargo's linker names a crate's), for an instance composition
+/// did not name: `wash compose` names none, so that its output is no larger than `wac plug`'s.
+fn code_name(component: &[u8]) -> Option<String> {
+    let mut largest: Option<(usize, String)> = None;
+    walk(component, |payload| {
+        let Payload::ModuleSection {
+            unchecked_range, ..
+        } = payload
+        else {
+            return;
+        };
+        let range = unchecked_range.start as usize..unchecked_range.end as usize;
+        let Some(module) = component.get(range) else {
+            return;
+        };
+        if largest
+            .as_ref()
+            .is_some_and(|(size, _)| *size >= module.len())
+        {
+            return;
+        }
+        let mut name = None;
+        walk(module, |payload| {
+            if let Payload::CustomSection(c) = payload
+                && c.name() == "name"
+            {
+                let reader = wasmparser::NameSectionReader::new(BinaryReader::new(
+                    c.data(),
+                    c.data_offset(),
+                ));
+                for n in reader.into_iter().flatten() {
+                    if let wasmparser::Name::Module { name: n, .. } = n {
+                        name = Some(crate_name(n));
+                    }
+                }
+            }
+        });
+        if let Some(name) = name.filter(|n| !n.is_empty()) {
+            largest = Some((module.len(), name));
+        }
+    });
+    largest.map(|(_, name)| name)
+}
+
+/// `greeter` for `greeter.wasm`, and for cargo's `greeter-0123456789abcdef` (a dependency's
+/// file, hashed).
+fn crate_name(module: &str) -> String {
+    let name = module.strip_suffix(".wasm").unwrap_or(module);
+    match name.rsplit_once('-') {
+        Some((stem, hash))
+            if !stem.is_empty()
+                && hash.len() == 16
+                && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            stem.to_string()
+        }
+        _ => name.to_string(),
+    }
 }
 
 fn top_level_exports(bytes: &[u8]) -> Vec<String> {
@@ -170,5 +233,22 @@ fn walk(bytes: &[u8], mut visit: impl FnMut(Payload<'_>)) {
         if end {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn crate_names_from_module_names() {
+        assert_eq!(super::crate_name("greeter.wasm"), "greeter");
+        assert_eq!(
+            super::crate_name("greet_caller-afec55960c5ac5eb"),
+            "greet_caller"
+        );
+        assert_eq!(super::crate_name("my-app"), "my-app");
+        assert_eq!(
+            super::crate_name("x-0123456789abcdefg"),
+            "x-0123456789abcdefg"
+        );
     }
 }

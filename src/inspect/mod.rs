@@ -168,15 +168,20 @@ pub fn inspect_bytes(
     // The digest (a pass over every byte) is taken on another core while the WIT is decoded.
     // Bytes with a digest already validated are not validated again
     // ([`artifact::known_valid`]); others are, before anything decoded is used, so an invalid
-    // component gets the validator's error.
+    // component gets the validator's error. Either way nothing is decoded before the structure
+    // (all but the function bodies) is found valid: wit-parser is not for hostile bytes (it
+    // asked for 4 GiB on a 333-byte file `fuzz/` made).
     let (digest, decoded) = std::thread::scope(|scope| {
         let digest = scope.spawn(|| artifact::sha256_digest(bytes));
-        // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid components,
-        // ones exporting a type WIT has no definition for (found by `fuzz/`,
-        // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash.
-        let decoded = artifact::contain_panic(|| wit_component::decode(bytes));
+        let decoded = artifact::validate_structure(bytes).map(|()| {
+            // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid
+            // components, ones exporting a type WIT has no definition for (found by `fuzz/`,
+            // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash.
+            artifact::contain_panic(|| wit_component::decode(bytes))
+        });
         (digest.join().expect("hashing does not panic"), decoded)
     });
+    let decoded = decoded.map_err(|e| invalid(e.into()))?;
     if !artifact::known_valid(&digest) {
         artifact::validate_component(bytes).map_err(|e| invalid(e.into()))?;
         artifact::record_valid(&digest);

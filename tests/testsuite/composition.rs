@@ -276,6 +276,18 @@ fn wash_compose_plugs_and_plans(target: &Path) {
         "{}",
         stdout(&out)
     );
+    // No instance names are recorded (the output is as small as wac's); inspect names the
+    // nested components by their code, the crates'.
+    let out = run(wash().args(["inspect", "--json"]).arg(&composed), true);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let mut names: Vec<&str> = v["composition"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["greet_caller", "greeter"], "{v}");
 
     // A plug that satisfies nothing is a mistake worth naming.
     let out = run(

@@ -97,3 +97,59 @@ fn files_that_are_not_components_get_clear_errors() {
         settings.bind(|| insta::assert_snapshot!(format!("inspect-error-{name}"), err));
     }
 }
+
+#[test]
+fn validation_is_kept_by_digest() {
+    let tmp = temp_dir();
+    let home = tmp.path().join("home");
+    let entry = |bytes: &[u8]| {
+        let digest = wash::artifact::sha256_digest(bytes);
+        home.join("cache/valid")
+            .join(env!("CARGO_PKG_VERSION"))
+            .join(digest.trim_start_matches("sha256:"))
+    };
+    // A component whose structure is sound but whose one function body is not.
+    let bad = wat_file(
+        tmp.path(),
+        "bad-body.wasm",
+        "(component (core module (func (result i32) i64.const 1)))",
+    );
+    let bad_bytes = std::fs::read(&bad).unwrap();
+    let out = run(
+        wash().env("WASH_HOME", &home).arg("inspect").arg(&bad),
+        false,
+    );
+    assert!(stderr(&out).contains("bad-body.wasm"), "{}", stderr(&out));
+    assert!(
+        !entry(&bad_bytes).exists(),
+        "an invalid component was recorded"
+    );
+
+    // A valid one is recorded under its digest, and inspected the same the second time.
+    let good = cli_hello();
+    let good_bytes = std::fs::read(&good.wasm).unwrap();
+    let first = run(
+        wash()
+            .env("WASH_HOME", &home)
+            .arg("inspect")
+            .arg(&good.wasm),
+        true,
+    );
+    assert!(entry(&good_bytes).is_file());
+    let again = run(
+        wash()
+            .env("WASH_HOME", &home)
+            .arg("inspect")
+            .arg(&good.wasm),
+        true,
+    );
+    assert_eq!(first.stdout, again.stdout);
+
+    // The record is what spares the work: with one for the bad bytes, their bodies are not
+    // validated again (the record is trusted as `$WASH_HOME` is).
+    std::fs::write(entry(&bad_bytes), b"").unwrap();
+    run(
+        wash().env("WASH_HOME", &home).arg("inspect").arg(&bad),
+        true,
+    );
+}

@@ -323,9 +323,9 @@ impl Planner {
             }
         }
         stack.pop();
+        // Unnamed, as `wac plug` leaves them: a name section would make the output larger than
+        // wac's. `wash inspect` names a nested component by its code's module name instead.
         let node = self.graph.instantiate(pkg);
-        // Recorded in the result's name section: `wash inspect` shows the tree by these names.
-        self.graph.set_node_name(node, self.names[&pkg].clone());
         for (import, provider_node, export) in args {
             let value = self
                 .graph

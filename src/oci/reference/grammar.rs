@@ -185,29 +185,27 @@ mod tests {
 
     use super::*;
 
+    /// A reference's parts, to compare two parsers by.
+    fn parts(r: &Reference) -> String {
+        format!(
+            "{}|{}|{:?}|{:?}",
+            r.registry(),
+            r.repository(),
+            r.tag(),
+            r.digest()
+        )
+    }
+
     /// What oci-client's regular expression makes of `text`, with wash's lower-case rule for
     /// defaulted registries applied (its re-parse of the whole reference).
     fn by_regex(text: &str) -> Result<String, ParseError> {
         let r = Reference::from_str(text)?;
         Reference::from_str(&r.whole())?;
-        Ok(format!(
-            "{}|{}|{:?}|{:?}",
-            r.registry(),
-            r.repository(),
-            r.tag(),
-            r.digest()
-        ))
+        Ok(parts(&r))
     }
 
     fn by_hand(text: &str) -> Result<String, ParseError> {
-        let r = parse(text)?;
-        Ok(format!(
-            "{}|{}|{:?}|{:?}",
-            r.registry(),
-            r.repository(),
-            r.tag(),
-            r.digest()
-        ))
+        parse(text).map(|r| parts(&r))
     }
 
     const SHA: &str = "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
