@@ -300,13 +300,16 @@ async fn unchanged(
         && theirs.layers[0].media_type == ours.layers[0].media_type
         && theirs.config.media_type == ours.config.media_type
         && without_created(&theirs) == without_created(ours);
+    if !(same && has_layer) {
+        return Ok(None);
+    }
     // A fresh push's own config differs from the tag's by its creation time: ask for theirs.
     let has_config = if theirs.config.digest == ours.config.digest {
         has_config
     } else {
         has(&theirs.config.digest).await
     };
-    if !(same && has_config && has_layer) {
+    if !has_config {
         return Ok(None);
     }
     Ok(Some(digest))
