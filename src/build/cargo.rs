@@ -27,6 +27,18 @@ pub(super) struct WasmArtifact {
 /// The file whose presence records a good build with the wasm target, in the output dir.
 pub(super) const TARGET_STAMP: &str = ".wasm32-wasip2-ok";
 
+/// Set for every cargo run of wash: cargo then names a workspace member's `cdylib` (and its
+/// fingerprint) by a hash of its features, as it does every other library.
+///
+/// Without it, a member that is both a component and another member's dependency, such as the
+/// `composed-app` greeter, has one set of files for both of its builds: with the `import`
+/// feature (as the front's dependency) and without (as its own component). Each build then
+/// replaces the other's, so every `wash build` recompiled the greeter twice and the front
+/// once, even with nothing changed. Cargo keeps this knob for the Rust toolchain's own build;
+/// its value only seeds the hashes. A user's own setting is kept. Should cargo drop it, builds
+/// stay correct and are merely slower.
+const DISTINCT_CDYLIBS: &str = "__CARGO_DEFAULT_LIB_METADATA";
+
 /// Runs `cargo build --target wasm32-wasip2` for `selection` and returns the `.wasm` files of
 /// component-shaped targets (binaries and `cdylib`s).
 pub(super) fn run(
@@ -56,6 +68,9 @@ pub(super) fn run(
     }
     if selection.workspace {
         cmd.arg("--workspace");
+    }
+    if std::env::var_os(DISTINCT_CDYLIBS).is_none() {
+        cmd.env(DISTINCT_CDYLIBS, "wash");
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {

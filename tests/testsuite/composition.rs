@@ -417,6 +417,10 @@ fn composed_app_template_builds_once_and_serves_the_greeters_answer() {
     );
     let front: serde_json::Value = built(&out, "front");
     assert_eq!(front["composed_from"], serde_json::json!(["greeter"]));
+    // Nothing changed since the last build, so cargo compiles nothing: the greeter's two builds
+    // (with `import`, as the front's dependency, and as its own component) keep their own files.
+    let err = stderr(&out);
+    assert!(!err.contains("Compiling"), "{err}");
     // ...and `wash push` at the workspace root pushes the front, the greeter inside.
     let registry = crate::registry::Registry::start();
     let docker = temp_dir();
