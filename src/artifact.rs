@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+mod read;
 mod validated;
 pub use validated::{known_valid, record_valid};
 
@@ -57,7 +58,7 @@ pub fn stamp(path: &Path) -> Option<(u64, u128)> {
 
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
-    std::fs::read(path).map_err(|source| ArtifactError::Read {
+    read::whole(path).map_err(|source| ArtifactError::Read {
         path: path.to_path_buf(),
         source,
     })
