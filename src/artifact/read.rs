@@ -55,7 +55,14 @@ mod tests {
     #[test]
     fn reads_what_std_reads() {
         let dir = tempfile::tempdir().unwrap();
-        for size in [0, 1, 4096, super::HUGE - 1, super::HUGE, 3 * super::HUGE + 17] {
+        for size in [
+            0,
+            1,
+            4096,
+            super::HUGE - 1,
+            super::HUGE,
+            3 * super::HUGE + 17,
+        ] {
             let path = dir.path().join(format!("f{size}"));
             let bytes: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
             std::fs::write(&path, &bytes).unwrap();

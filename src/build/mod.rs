@@ -8,6 +8,7 @@
 mod cargo;
 mod error;
 mod place;
+mod reuse;
 mod steps;
 
 use std::collections::HashMap;
@@ -163,13 +164,44 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
                 .collect::<Vec<_>>(),
         );
     }
-    if wanted.iter().any(|w| !w.is_empty()) {
+    let store = crate::sign::KeyStore::open_default();
+    // A component whose steps would read just what they read last time keeps what they made.
+    let inputs: Vec<(String, String)> = components
+        .iter()
+        .map(|c| (c.name.clone(), c.digest.clone()))
+        .collect();
+    let inputs: Vec<(&str, &str)> = inputs.iter().map(|(n, d)| (&**n, &**d)).collect();
+    let mut keys = Vec::new();
+    let mut reused = Vec::new();
+    for (c, w) in components.iter_mut().zip(&wanted) {
+        let config = &configs[&c.package];
+        let has_steps = !w.is_empty() || config.virt.is_some() || config.sign.is_some();
+        let key = has_steps
+            .then(|| reuse::key(c, &inputs, w, config, &store))
+            .flatten();
+        let manifest = package_of(c).manifest_path.clone().into_std_path_buf();
+        reused.push(
+            key.as_deref()
+                .is_some_and(|k| reuse::reuse(c, k, &manifest, reporter)),
+        );
+        keys.push(key);
+    }
+    let todo = |i: usize| !reused[i];
+    if (0..components.len()).any(|i| todo(i) && !wanted[i].is_empty()) {
         // Each component is offered the others as they were placed, before any was rewritten.
         let mut parts = Vec::new();
         for (c, s) in components.iter().zip(&mut staged) {
             parts.push((c.name.clone(), s.bytes()?.to_vec()));
         }
-        for ((c, s), wanted) in components.iter_mut().zip(&mut staged).zip(wanted) {
+        for (i, ((c, s), wanted)) in components
+            .iter_mut()
+            .zip(&mut staged)
+            .zip(wanted)
+            .enumerate()
+        {
+            if !todo(i) {
+                continue;
+            }
             let config = &configs[&c.package];
             steps::compose(
                 c,
@@ -183,21 +215,31 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
             )?;
         }
     }
-    for (c, s) in components.iter_mut().zip(&mut staged) {
-        if let Some(virt) = &configs[&c.package].virt {
+    for (i, (c, s)) in components.iter_mut().zip(&mut staged).enumerate() {
+        if let Some(virt) = &configs[&c.package].virt
+            && todo(i)
+        {
             steps::virtualize(c, s, package_of(c), virt, reporter)?;
         }
     }
-    let store = crate::sign::KeyStore::open_default();
-    for (c, s) in components.iter_mut().zip(&mut staged) {
-        if let Some(sign) = &configs[&c.package].sign {
+    for (i, (c, s)) in components.iter_mut().zip(&mut staged).enumerate() {
+        if let Some(sign) = &configs[&c.package].sign
+            && todo(i)
+        {
             let manifest = package_of(c).manifest_path.clone().into_std_path_buf();
             steps::sign(c, s, &manifest, &sign.keys, &store, reporter)?;
         }
     }
     // Only now, every step done, is anything written.
-    for (c, s) in components.iter().zip(&mut staged) {
+    for (((c, s), key), reused) in components.iter().zip(&mut staged).zip(&keys).zip(reused) {
+        if reused {
+            continue; // its file is already what these steps make
+        }
+        reuse::forget(c);
         place::finish(c, s)?;
+        if let Some(key) = key {
+            reuse::remember(c, key);
+        }
     }
     Ok(Build {
         components,
@@ -254,7 +296,10 @@ fn compile(
             // The early run compiled the one selected package, which comes first.
             let artifacts = match early.take() {
                 Some(result) => result,
-                None => cargo::run(opts, &opts.selection.only(&package.name)),
+                None => {
+                    reporter.step(BuildStep::Compiling);
+                    cargo::run(opts, &opts.selection.only(&package.name))
+                }
             };
             let artifacts = cargo::explain_failure(artifacts, &project)?;
             let mine: Vec<_> = artifacts

@@ -85,6 +85,17 @@ pub(super) fn rewrite(c: &mut BuiltComponent, staged: &mut Staged, bytes: Vec<u8
     staged.dirty = true;
 }
 
+/// Whether the file at `c`'s path is exactly as recorded; if so, `c` takes its size and
+/// digest from the record, and the file needs neither reading nor writing.
+pub(super) fn adopt_placed(c: &mut BuiltComponent) -> bool {
+    let Some(r) = recorded(&c.path) else {
+        return false;
+    };
+    c.size = r.size;
+    c.digest = r.digest;
+    true
+}
+
 /// Writes a staged component to its path (atomically), unless the path already holds exactly
 /// these bytes.
 pub(super) fn finish(c: &BuiltComponent, staged: &mut Staged) -> Result<(), BuildError> {
@@ -116,8 +127,9 @@ pub(super) fn derived_wit(
     Ok(Some(path))
 }
 
-/// Validates `src` and stages it for `dest`. When cargo reused a fresh artifact and `dest` is
-/// already its copy, the record beside `dest` is trusted and nothing is read.
+/// Validates `src` and stages it for `dest`. When cargo reused a fresh artifact, nothing is
+/// read: if `dest` is already its copy, the record beside `dest` is trusted; if `dest` is what
+/// later steps made of it (composed, signed), the record of the source last placed there is.
 fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), BuildError> {
     if fresh
         && is_same_copy(src, dest)
@@ -128,6 +140,19 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
             bytes: None,
             imports: r.imports,
             dirty: false,
+        };
+        return Ok((r.size, r.digest, staged));
+    }
+    if fresh
+        && let Some(r) = read_record(&source_record_path(dest), src)
+        && r.imports.is_some()
+    {
+        let dirty = recorded(dest).is_none_or(|d| d.digest != r.digest);
+        let staged = Staged {
+            path: src.to_path_buf(),
+            bytes: None,
+            imports: r.imports,
+            dirty,
         };
         return Ok((r.size, r.digest, staged));
     }
@@ -144,11 +169,13 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
     let digest = artifact::sha256_digest(&bytes);
     // `wash inspect` and `wash push` of this output then need not validate it again.
     artifact::record_valid(&digest);
+    let imports = artifact::component_imports(&bytes);
+    write_record(&source_record_path(dest), src, &digest, &imports);
     let size = bytes.len() as u64;
     let staged = Staged {
         path: dest.to_path_buf(),
         bytes: Some(bytes),
-        imports: None,
+        imports: Some(imports),
         dirty: true,
     };
     Ok((size, digest, staged))
@@ -162,15 +189,28 @@ fn record_path(dest: &Path) -> PathBuf {
     dest.with_file_name(format!(".{name}.digest"))
 }
 
+/// `<dir>/.<name>.wasm.source`: the same, of the cargo output last validated and placed at
+/// `<dir>/<name>.wasm` (which differs from it once composed, virtualized or signed).
+fn source_record_path(dest: &Path) -> PathBuf {
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    dest.with_file_name(format!(".{name}.source"))
+}
+
 fn record(dest: &Path, digest: &str, imports: &[String]) {
-    if let Some((size, mtime)) = artifact::stamp(dest) {
+    write_record(&record_path(dest), dest, digest, imports);
+}
+
+/// Records `file` (as it is now: size, modification time) with its digest and imports at
+/// `record`.
+fn write_record(record: &Path, file: &Path, digest: &str, imports: &[String]) {
+    if let Some((size, mtime)) = artifact::stamp(file) {
         let mut text = format!("{size} {mtime} {digest}\n");
         for import in imports {
             text.push_str(import);
             text.push('\n');
         }
         // Best effort: without the record the next build reads and hashes the file again.
-        let _ = std::fs::write(record_path(dest), text);
+        let _ = std::fs::write(record, text);
     }
 }
 
@@ -182,15 +222,20 @@ struct Record {
     imports: Option<Vec<String>>,
 }
 
-/// The record, if the file is still exactly as it was when recorded.
+/// The record of the placed file at `dest`, if it is still exactly as it was when recorded.
 fn recorded(dest: &Path) -> Option<Record> {
-    let text = std::fs::read_to_string(record_path(dest)).ok()?;
+    read_record(&record_path(dest), dest)
+}
+
+/// The record at `record`, if `file` is still exactly as it was when recorded.
+fn read_record(record: &Path, file: &Path) -> Option<Record> {
+    let text = std::fs::read_to_string(record).ok()?;
     let mut lines = text.lines();
     let mut fields = lines.next()?.split(' ');
     let size: u64 = fields.next()?.parse().ok()?;
     let mtime: u128 = fields.next()?.parse().ok()?;
     let digest = fields.next()?;
-    if artifact::stamp(dest)? != (size, mtime) || !digest.starts_with("sha256:") {
+    if artifact::stamp(file)? != (size, mtime) || !digest.starts_with("sha256:") {
         return None;
     }
     Some(Record {

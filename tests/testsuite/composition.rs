@@ -45,6 +45,92 @@ fn workspace_builds_compose_and_wash_compose_plugs() {
     wash_compose_plugs_and_plans(&target);
     compose_config_names_a_plug_file(&target);
     plugs_from_a_registry(&target);
+    a_build_that_changes_nothing_reuses_its_steps(&target);
+}
+
+/// A `wash build` whose inputs have not changed leaves the composed, virtualized and signed
+/// component as it is, and says the same of it, without running those steps again; a change in
+/// anything they read (the configuration, the signing key, the file itself) runs them again.
+fn a_build_that_changes_nothing_reuses_its_steps(target: &Path) {
+    let ws = two_crate_workspace();
+    let keys = ws.path().join("keys");
+    let other_keys = ws.path().join("other-keys");
+    for dir in [&keys, &other_keys] {
+        run(
+            wash().args(["keys", "new", "t"]).env("WASH_KEYS_DIR", dir),
+            true,
+        );
+    }
+    let manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let configured = |level: &str| {
+        format!(
+            "{text}\n[package.metadata.wasmcloud.virt]\nenv = {{ LEVEL = \"{level}\" }}\n\n\
+             [package.metadata.wasmcloud.sign]\nkeys = [\"t\"]\n"
+        )
+    };
+    std::fs::write(&manifest, configured("info")).unwrap();
+    let build = |keys: &Path| {
+        let out = run(
+            wash()
+                .args(["build", "-v", "--json", "-p", "greet-caller"])
+                .current_dir(ws.path())
+                .env("WASH_KEYS_DIR", keys)
+                .env("CARGO_TARGET_DIR", target),
+            true,
+        );
+        (built(&out, "greet-caller"), stderr(&out))
+    };
+    let ran_steps = |err: &str| {
+        [
+            "composing greet-caller",
+            "virtualizing greet-caller",
+            "signing greet-caller",
+        ]
+        .iter()
+        .all(|step| err.contains(step))
+    };
+    let verifies = |keys: &Path| {
+        wash()
+            .args(["verify", "--key", "t"])
+            .arg(target.join("wasmcloud/greet-caller.wasm"))
+            .env("WASH_KEYS_DIR", keys)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+
+    let (first, err) = build(&keys);
+    assert!(ran_steps(&err), "{err}");
+    assert_eq!(first["composed_from"], serde_json::json!(["greeter"]));
+    let (again, err) = build(&keys);
+    assert_eq!(again, first);
+    for step in ["composing", "virtualizing", "signing"] {
+        assert!(!err.contains(step), "{step} again: {err}");
+    }
+    assert!(verifies(&keys));
+
+    // Another value in the configuration: the steps run again, and make another component.
+    std::fs::write(&manifest, configured("debug")).unwrap();
+    let (changed, err) = build(&keys);
+    assert!(ran_steps(&err), "{err}");
+    assert_ne!(changed["digest"], first["digest"]);
+
+    // The finished file altered by hand: made again, the same as before.
+    let path = target.join("wasmcloud/greet-caller.wasm");
+    std::fs::write(&path, b"not what wash made").unwrap();
+    let (remade, err) = build(&keys);
+    assert!(ran_steps(&err), "{err}");
+    assert_eq!(remade, changed);
+    assert!(verifies(&keys));
+
+    // Another key under the same name signs anew.
+    let (resigned, err) = build(&other_keys);
+    assert!(err.contains("signing greet-caller"), "{err}");
+    assert_ne!(resigned["signed_by"], changed["signed_by"]);
+    assert!(verifies(&other_keys));
+    assert!(!verifies(&keys));
 }
 
 /// A registry reference is a plug, for `wash compose` and in `compose.plugs`: pulled through
