@@ -280,9 +280,10 @@ fn compile(
     std::thread::scope(|scope| {
         let loading = scope.spawn(|| Project::load(&opts.selection));
         let known_good = cargo::stamp_found(&opts.selection);
-        reporter.step(BuildStep::Compiling);
-        let mut early = (known_good && cargo::selects_one_package(&opts.selection))
-            .then(|| cargo::run(opts, &opts.selection));
+        let mut early = (known_good && cargo::selects_one_package(&opts.selection)).then(|| {
+            reporter.step(BuildStep::Compiling);
+            cargo::run(opts, &opts.selection)
+        });
         let project = loading
             .join()
             .expect("the metadata thread does not panic")?;
