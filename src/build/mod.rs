@@ -231,7 +231,12 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
         }
     }
     // Only now, every step done, is anything written.
-    for (((c, s), key), reused) in components.iter().zip(&mut staged).zip(&keys).zip(reused) {
+    for (((c, s), key), reused) in components
+        .iter_mut()
+        .zip(&mut staged)
+        .zip(&keys)
+        .zip(reused)
+    {
         if reused {
             continue; // its file is already what these steps make
         }

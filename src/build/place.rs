@@ -22,6 +22,9 @@ pub(super) struct Staged {
     imports: Option<Vec<String>>,
     /// Whether the bytes may differ from what the component's path holds.
     dirty: bool,
+    /// Whether the bytes were rewritten since their digest was taken: it is taken once, when
+    /// the last step is done ([`finish`]).
+    rehash: bool,
 }
 
 impl Staged {
@@ -75,14 +78,15 @@ pub(super) fn package(
     Ok(built)
 }
 
-/// Replaces a staged component's bytes (composed, virtualized or signed), keeping its size and
-/// digest in step.
+/// Replaces a staged component's bytes (composed, virtualized or signed), keeping its size in
+/// step; its digest is taken by [`finish`].
 pub(super) fn rewrite(c: &mut BuiltComponent, staged: &mut Staged, bytes: Vec<u8>) {
     c.size = bytes.len() as u64;
-    c.digest = artifact::sha256_digest(&bytes);
+    c.digest.clear();
     staged.imports = None;
     staged.bytes = Some(bytes);
     staged.dirty = true;
+    staged.rehash = true;
 }
 
 /// Whether the file at `c`'s path is exactly as recorded; if so, `c` takes its size and
@@ -98,7 +102,11 @@ pub(super) fn adopt_placed(c: &mut BuiltComponent) -> bool {
 
 /// Writes a staged component to its path (atomically), unless the path already holds exactly
 /// these bytes.
-pub(super) fn finish(c: &BuiltComponent, staged: &mut Staged) -> Result<(), BuildError> {
+pub(super) fn finish(c: &mut BuiltComponent, staged: &mut Staged) -> Result<(), BuildError> {
+    if staged.rehash {
+        c.digest = artifact::sha256_digest(staged.bytes()?);
+        staged.rehash = false;
+    }
     let same = |r: Record| r.size == c.size && r.digest == c.digest;
     if !staged.dirty || recorded(&c.path).is_some_and(same) {
         return Ok(());
@@ -140,6 +148,7 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
             bytes: None,
             imports: r.imports,
             dirty: false,
+            rehash: false,
         };
         return Ok((r.size, r.digest, staged));
     }
@@ -153,6 +162,7 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
             bytes: None,
             imports: r.imports,
             dirty,
+            rehash: false,
         };
         return Ok((r.size, r.digest, staged));
     }
@@ -177,6 +187,7 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
         bytes: Some(bytes),
         imports: Some(imports),
         dirty: true,
+        rehash: false,
     };
     Ok((size, digest, staged))
 }

@@ -224,10 +224,13 @@ pub(super) fn sign(
             manifest: manifest.to_path_buf(),
             source,
         })?;
-    let signed = sign::sign_bytes(staged.bytes()?, &keys).map_err(|source| BuildError::Sign {
-        path: c.path.clone(),
-        source,
-    })?;
+    // Every step before this one validated what it leaves: placing validates cargo's output,
+    // composing and virtualizing their own.
+    let signed =
+        sign::sign_validated_bytes(staged.bytes()?, &keys).map_err(|source| BuildError::Sign {
+            path: c.path.clone(),
+            source,
+        })?;
     if signed.changed() {
         place::rewrite(c, staged, signed.bytes);
     }

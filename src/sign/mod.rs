@@ -20,10 +20,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod embed;
 pub mod keys;
 mod verify;
-
-use std::io::Cursor;
 
 pub use keys::{KeyError, KeyInfo, KeyStore, SigningKey, TrustedKey};
 pub use verify::{
@@ -85,6 +84,17 @@ impl crate::hint::Hint for SignError {
 /// signers stay valid). A key whose signature over these exact contents is already present is
 /// skipped, which makes signing idempotent. Validates the WebAssembly first.
 pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError> {
+    sign(bytes, keys, true)
+}
+
+/// [`sign_bytes`] for bytes the caller validated itself, fully, just before: `wash build` signs
+/// what its previous step (placing, composing or virtualizing) validated. They are not
+/// validated a second time.
+pub fn sign_validated_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError> {
+    sign(bytes, keys, false)
+}
+
+fn sign(bytes: &[u8], keys: &[SigningKey], validate: bool) -> Result<Signed, SignError> {
     if keys.is_empty() {
         return Err(SignError::NoKeys);
     }
@@ -106,7 +116,9 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
         return Err(SignError::NotWasm);
     }
     // Validation sees the signature section as any custom section: already-signed files pass.
-    crate::artifact::validate_component(bytes).map_err(SignError::Invalid)?;
+    if validate {
+        crate::artifact::validate_component(bytes).map_err(SignError::Invalid)?;
+    }
     // wasmsign2 reads the signatures already there; refuse lengths it would trust blindly.
     if !verify::lengths_fit(bytes) {
         return Err(SignError::Sign {
@@ -132,15 +144,7 @@ pub fn sign_bytes(bytes: &[u8], keys: &[SigningKey]) -> Result<Signed, SignError
             key: name.clone(),
             source,
         };
-        let module = wasmsign2::Module::deserialize(&mut Cursor::new(&out.bytes)).map_err(err)?;
-        let key_id = keys::key_id_bytes(&key.public.key);
-        let (signed, _) = key
-            .secret
-            .sign_multi(module, Some(&key_id), false, false)
-            .map_err(err)?;
-        let mut buf = Vec::with_capacity(out.bytes.len() + 128);
-        signed.serialize(&mut buf).map_err(err)?;
-        out.bytes = buf;
+        out.bytes = embed::add_signature(&out.bytes, key).map_err(err)?;
         out.added.push(name);
     }
     Ok(out)
