@@ -38,3 +38,19 @@ awk -v w="$w" -v c="$c" -v n="$runs" -v ws="$(spread "${wash_ns[@]}")" -v cs="$(
   printf "  cargo build --workspace --target wasm32-wasip2  %7.1f ms (%s)\n", c/1e6, cs
   printf "  ratio wash/cargo                                %7.3fx  (goal <= 1.10x)\n", w/c
 }'
+# The same workspace with nothing changed: both tools built it last, so cargo compiles nothing;
+# wash must not compose, virtualize or sign again either (no goal of its own: issue 17's no-op
+# goal is measured on one crate by build-noop.sh).
+declare -a wash_noop cargo_noop
+"$WASH" build >/dev/null 2>&1
+for i in $(seq 1 "$runs"); do
+  t=$(now); "$WASH" build >/dev/null 2>&1; wash_noop+=($(( $(now) - t )))
+  t=$(now); cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1; cargo_noop+=($(( $(now) - t )))
+done
+w=$(median "${wash_noop[@]}"); c=$(median "${cargo_noop[@]}")
+awk -v w="$w" -v c="$c" -v n="$runs" -v ws="$(spread "${wash_noop[@]}")" -v cs="$(spread "${cargo_noop[@]}")" 'BEGIN {
+  printf "no-op build of the same workspace, median (p10-p90) of %d runs\n", n
+  printf "  wash build                                      %7.1f ms (%s)\n", w/1e6, ws
+  printf "  cargo build --workspace --target wasm32-wasip2  %7.1f ms (%s)\n", c/1e6, cs
+  printf "  ratio wash/cargo                                %7.3fx  (wash runs cargo once per member)\n", w/c
+}'
