@@ -217,7 +217,7 @@ pub fn check(bytes: &[u8], signatures: &[SignatureEntry], key: &TrustedKey) -> O
     // significant, and the ids `wash inspect` shows cannot be swapped under a valid signature.
     // Anonymous signatures (no key id) are tried with every key.
     let strict = key.key.clone().attach_default_key_id();
-    if lengths_fit(bytes) && strict.verify(&mut Cursor::new(bytes), None).is_ok() {
+    if lengths_fit(bytes) && signed_by(bytes, &strict) {
         return Outcome::Verified;
     }
     let id = hex(&key_id_bytes(&key.key));
@@ -226,6 +226,88 @@ pub fn check(bytes: &[u8], signatures: &[SignatureEntry], key: &TrustedKey) -> O
     } else {
         Outcome::NotSigned
     }
+}
+
+/// Whether `key` signed `bytes`: wasmsign2's `PublicKey::verify`, the same checks in the same
+/// order, with the file's hash taken in place by the `sha2` crate (the CPU's SHA instructions
+/// where it has them) instead of wasmsign2's copying reader and portable hash, and only once a
+/// signature by `key` was found. The caller checked [`lengths_fit`].
+fn signed_by(bytes: &[u8], key: &wasmsign2::PublicKey) -> bool {
+    use sha2::{Digest, Sha256};
+    let Some((header, rest)) = first_section(bytes) else {
+        return false;
+    };
+    let mut header = header;
+    let Some(name_len) = read_leb(&mut header) else {
+        return false;
+    };
+    let Some(payload) = header
+        .split_at_checked(name_len)
+        .and_then(|(name, payload)| (name == b"signature").then_some(payload))
+    else {
+        return false; // not signed
+    };
+    let Ok(data) = wasmsign2::SignatureData::deserialize(payload) else {
+        return false;
+    };
+    if data.hash_function != 0x01 {
+        return false;
+    }
+    let mut valid: Vec<&[u8]> = Vec::new();
+    for set in &data.signed_hashes_set {
+        let mut message = b"wasmsig".to_vec();
+        message.extend_from_slice(&[0x01, 0x01, 0x01]);
+        for hash in &set.hashes {
+            message.extend_from_slice(hash);
+        }
+        for signature in &set.signatures {
+            if let (Some(theirs), Some(ours)) = (&signature.key_id, &key.key_id)
+                && theirs != ours
+            {
+                continue;
+            }
+            // As in wasmsign2, a signature of the wrong length fails the whole check.
+            let Ok(signature) = ed25519_compact::Signature::from_slice(&signature.signature) else {
+                return false;
+            };
+            if key.pk.verify(&message, &signature).is_ok() {
+                valid.extend(set.hashes.iter().map(Vec::as_slice));
+            }
+        }
+    }
+    !valid.is_empty() && valid.contains(&Sha256::digest(rest).as_slice())
+}
+
+/// The payload of the first section of `bytes`, when it is a custom section, and everything
+/// after it; `None` when the header is not a module's or a component's (version 1), or there is
+/// no such complete section.
+fn first_section(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    const HEADERS: [&[u8]; 2] = [b"\0asm\x01\0\0\0", b"\0asm\x0d\0\x01\0"];
+    let (header, body) = bytes.split_at_checked(8)?;
+    if !HEADERS.contains(&header) {
+        return None;
+    }
+    let (&id, mut rest) = body.split_first()?;
+    if id != 0 {
+        return None;
+    }
+    let len = read_leb(&mut rest)?;
+    rest.split_at_checked(len)
+}
+
+/// An unsigned LEB128 of at most 32 bits, as wasmsign2 reads one, taken off the front of
+/// `data`.
+fn read_leb(data: &mut &[u8]) -> Option<usize> {
+    let mut value: u32 = 0;
+    for i in 0..5 {
+        let (&b, rest) = data.split_first()?;
+        *data = rest;
+        value |= u32::from(b & 0x7f).wrapping_shl(7 * i);
+        if b & 0x80 == 0 {
+            return usize::try_from(value).ok();
+        }
+    }
+    None
 }
 
 /// Whether every length wasmsign2 reads from `bytes` fits in what is left of them: each
@@ -402,4 +484,69 @@ fn starts_with_signature_header(bytes: &[u8]) -> bool {
         return false;
     };
     name == "signature"
+}
+
+#[cfg(test)]
+mod fast_check_tests {
+    use super::*;
+    use crate::sign::{KeyStore, sign_bytes};
+
+    /// wasmsign2's own verdict: the reference.
+    fn wasmsign2_says(bytes: &[u8], key: &wasmsign2::PublicKey) -> bool {
+        key.verify(&mut Cursor::new(bytes), None).is_ok()
+    }
+
+    #[test]
+    fn agrees_with_wasmsign2() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = KeyStore::at(dir.path());
+        for name in ["a", "b", "c"] {
+            store.create(name).unwrap();
+        }
+        let key = |n: &str| store.signing(n).unwrap();
+        let strict = |n: &str| key(n).public.key.clone().attach_default_key_id();
+        let module = wat::parse_str(r#"(module (func (export "f")) (@custom "n" "x"))"#).unwrap();
+        let component = wat::parse_str(r#"(component (core module))"#).unwrap();
+        let mut cases: Vec<Vec<u8>> = vec![module.clone(), component.clone()];
+        for base in [&module, &component] {
+            let a = sign_bytes(base, &[key("a")]).unwrap().bytes;
+            let ab = sign_bytes(&a, &[key("b")]).unwrap().bytes;
+            let mut altered = ab.clone();
+            *altered.last_mut().unwrap() ^= 1;
+            let mut appended = a.clone();
+            appended.extend([0, 2, 1, b'z']);
+            // An anonymous signature (no key id), as wasmsign2 makes it.
+            let m = wasmsign2::Module::deserialize(&mut Cursor::new(base)).unwrap();
+            let (anon, _) = key("c").secret.sign_multi(m, None, false, false).unwrap();
+            let mut anonymous = Vec::new();
+            anon.serialize(&mut anonymous).unwrap();
+            // The signature section's name length in a padded LEB128.
+            let mut padded = a[..8].to_vec();
+            let (section, tail) = first_section(&a).unwrap();
+            let mut named = section;
+            let name_len = read_leb(&mut named).unwrap();
+            let body = [&[0x80 | name_len as u8, 0][..], named].concat();
+            padded.push(0);
+            padded.push(body.len() as u8 | 0x80);
+            padded.push((body.len() >> 7) as u8);
+            padded.extend(&body);
+            padded.extend(tail);
+            cases.extend([a, ab, altered, appended, anonymous, padded]);
+        }
+        let mut checked = 0;
+        for bytes in &cases {
+            for name in ["a", "b", "c"] {
+                let k = strict(name);
+                assert_eq!(
+                    signed_by(bytes, &k),
+                    wasmsign2_says(bytes, &k),
+                    "key {name} on {} bytes",
+                    bytes.len()
+                );
+                checked += usize::from(wasmsign2_says(bytes, &k));
+            }
+        }
+        // Both verdicts occur: the cases test something.
+        assert!(checked >= 6 && checked < cases.len() * 3, "{checked}");
+    }
 }
