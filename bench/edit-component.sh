@@ -25,32 +25,32 @@ src=greeter/src/lib.rs
 edit() { sed -i "s/from the greeter component[^\"]*\"/from the greeter component $1!\"/" "$src"; }
 "$WASH" build >/dev/null 2>&1            # warm: dependencies built, both members once
 cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1
+# report TITLE NOTE: prints the medians and spreads of the arrays `wash_ns` and `cargo_ns`.
+report() {
+  local w c
+  w=$(median "${wash_ns[@]}"); c=$(median "${cargo_ns[@]}")
+  awk -v w="$w" -v c="$c" -v n="$runs" -v ws="$(spread "${wash_ns[@]}")" \
+      -v cs="$(spread "${cargo_ns[@]}")" -v title="$1" -v note="$2" 'BEGIN {
+    printf "%s, median (p10-p90) of %d runs\n", title, n
+    printf "  wash build                                      %7.1f ms (%s)\n", w/1e6, ws
+    printf "  cargo build --workspace --target wasm32-wasip2  %7.1f ms (%s)\n", c/1e6, cs
+    printf "  ratio wash/cargo                                %7.3fx  (%s)\n", w/c, note
+  }'
+}
 declare -a wash_ns cargo_ns
 for i in $(seq 1 "$runs"); do
   edit "w$i"; t=$(now); "$WASH" build >/dev/null 2>&1; wash_ns+=($(( $(now) - t )))
   edit "c$i"; t=$(now); cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1; cargo_ns+=($(( $(now) - t )))
 done
 "$WASH" verify "$CARGO_TARGET_DIR/wasmcloud/front.wasm" --key bench >/dev/null
-w=$(median "${wash_ns[@]}"); c=$(median "${cargo_ns[@]}")
-awk -v w="$w" -v c="$c" -v n="$runs" -v ws="$(spread "${wash_ns[@]}")" -v cs="$(spread "${cargo_ns[@]}")" 'BEGIN {
-  printf "edit -> component (composed-app: derive, compose, virt, sign), median (p10-p90) of %d runs\n", n
-  printf "  wash build                                      %7.1f ms (%s)\n", w/1e6, ws
-  printf "  cargo build --workspace --target wasm32-wasip2  %7.1f ms (%s)\n", c/1e6, cs
-  printf "  ratio wash/cargo                                %7.3fx  (goal <= 1.10x)\n", w/c
-}'
+report "edit -> component (composed-app: derive, compose, virt, sign)" "goal <= 1.10x"
 # The same workspace with nothing changed: both tools built it last, so cargo compiles nothing;
 # wash must not compose, virtualize or sign again either (no goal of its own: issue 17's no-op
 # goal is measured on one crate by build-noop.sh).
-declare -a wash_noop cargo_noop
+wash_ns=(); cargo_ns=()
 "$WASH" build >/dev/null 2>&1
 for i in $(seq 1 "$runs"); do
-  t=$(now); "$WASH" build >/dev/null 2>&1; wash_noop+=($(( $(now) - t )))
-  t=$(now); cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1; cargo_noop+=($(( $(now) - t )))
+  t=$(now); "$WASH" build >/dev/null 2>&1; wash_ns+=($(( $(now) - t )))
+  t=$(now); cargo build --workspace --target wasm32-wasip2 >/dev/null 2>&1; cargo_ns+=($(( $(now) - t )))
 done
-w=$(median "${wash_noop[@]}"); c=$(median "${cargo_noop[@]}")
-awk -v w="$w" -v c="$c" -v n="$runs" -v ws="$(spread "${wash_noop[@]}")" -v cs="$(spread "${cargo_noop[@]}")" 'BEGIN {
-  printf "no-op build of the same workspace, median (p10-p90) of %d runs\n", n
-  printf "  wash build                                      %7.1f ms (%s)\n", w/1e6, ws
-  printf "  cargo build --workspace --target wasm32-wasip2  %7.1f ms (%s)\n", c/1e6, cs
-  printf "  ratio wash/cargo                                %7.3fx  (wash runs cargo once per member)\n", w/c
-}'
+report "no-op build of the same workspace" "wash runs cargo once per member"
