@@ -137,112 +137,27 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
     let (project, placed) = compile(opts, reporter)?;
     let (mut components, mut staged): (Vec<_>, Vec<_>) = placed.into_iter().unzip();
     let configs = configs(&project, &components)?;
-    let package_of = |c: &BuiltComponent| {
-        project
-            .member(&c.package)
-            .expect("built components come from workspace members")
+    let store = crate::sign::KeyStore::open_default();
+    let cx = Context {
+        project: &project,
+        configs: &configs,
+        store: &store,
+        reporter,
     };
     let out_dir = project.output_dir();
-    let mut wit: HashMap<String, Option<PathBuf>> = HashMap::new();
-    for c in &mut components {
-        if !wit.contains_key(&c.package) {
-            let path = place::derived_wit(package_of(c), &configs[&c.package], &out_dir)?;
-            wit.insert(c.package.clone(), path);
-        }
-        c.wit = wit[&c.package].clone();
-    }
-    // What each component imports that the host does not provide: only those are composed,
-    // and only when one is are the components' bytes read at all.
-    let mut wanted = Vec::new();
-    for (c, s) in components.iter().zip(&mut staged) {
-        let config = &configs[&c.package];
-        let imports = s.imports()?;
-        wanted.push(
-            imports
-                .into_iter()
-                .filter(|n| !config.is_host_import(n))
-                .collect::<Vec<_>>(),
-        );
-    }
-    let store = crate::sign::KeyStore::open_default();
-    // A component whose steps would read just what they read last time keeps what they made.
-    let inputs: Vec<(String, String)> = components
-        .iter()
-        .map(|c| (c.name.clone(), c.digest.clone()))
-        .collect();
-    let inputs: Vec<(&str, &str)> = inputs.iter().map(|(n, d)| (&**n, &**d)).collect();
-    let mut keys = Vec::new();
-    let mut reused = Vec::new();
-    for (c, w) in components.iter_mut().zip(&wanted) {
-        let config = &configs[&c.package];
-        let has_steps = !w.is_empty() || config.virt.is_some() || config.sign.is_some();
-        let key = has_steps
-            .then(|| reuse::key(c, &inputs, w, config, &store))
-            .flatten();
-        let manifest = package_of(c).manifest_path.clone().into_std_path_buf();
-        reused.push(
-            key.as_deref()
-                .is_some_and(|k| reuse::reuse(c, k, &manifest, reporter)),
-        );
-        keys.push(key);
-    }
-    let todo = |i: usize| !reused[i];
-    if (0..components.len()).any(|i| todo(i) && !wanted[i].is_empty()) {
-        // Each component is offered the others as they were placed, before any was rewritten.
-        let mut parts = Vec::new();
-        for (c, s) in components.iter().zip(&mut staged) {
-            parts.push((c.name.clone(), s.bytes()?.to_vec()));
-        }
-        for (i, ((c, s), wanted)) in components
-            .iter_mut()
-            .zip(&mut staged)
-            .zip(wanted)
-            .enumerate()
-        {
-            if !todo(i) {
-                continue;
-            }
-            let config = &configs[&c.package];
-            steps::compose(
-                c,
-                s,
-                wanted,
-                &parts,
-                package_of(c),
-                &project,
-                config,
-                reporter,
-            )?;
-        }
-    }
-    for (i, (c, s)) in components.iter_mut().zip(&mut staged).enumerate() {
-        if let Some(virt) = &configs[&c.package].virt
-            && todo(i)
-        {
-            steps::virtualize(c, s, package_of(c), virt, reporter)?;
-        }
-    }
-    for (i, (c, s)) in components.iter_mut().zip(&mut staged).enumerate() {
-        if let Some(sign) = &configs[&c.package].sign
-            && todo(i)
-        {
-            let manifest = package_of(c).manifest_path.clone().into_std_path_buf();
-            steps::sign(c, s, &manifest, &sign.keys, &store, reporter)?;
-        }
-    }
+    cx.derive_wit(&mut components, &out_dir)?;
+    let wanted = cx.wanted_imports(&components, &mut staged)?;
+    let plans = cx.plan_reuse(&mut components, &wanted);
+    let todo: Vec<bool> = plans.iter().map(|p| !p.reused).collect();
+    cx.run_steps(&mut components, &mut staged, wanted, &todo)?;
     // Only now, every step done, is anything written.
-    for (((c, s), key), reused) in components
-        .iter_mut()
-        .zip(&mut staged)
-        .zip(&keys)
-        .zip(reused)
-    {
-        if reused {
+    for ((c, s), plan) in components.iter_mut().zip(&mut staged).zip(&plans) {
+        if plan.reused {
             continue; // its file is already what these steps make
         }
         reuse::forget(c);
         place::finish(c, s)?;
-        if let Some(key) = key {
+        if let Some(key) = &plan.key {
             reuse::remember(c, key);
         }
     }
@@ -252,6 +167,154 @@ pub fn build(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<Build, Buil
         workspace_root: project.metadata.workspace_root.clone().into_std_path_buf(),
         configs,
     })
+}
+
+/// What every step after compiling reads: the project, each package's config, the key store,
+/// and where progress goes.
+struct Context<'a> {
+    project: &'a Project,
+    configs: &'a HashMap<String, WasmcloudConfig>,
+    store: &'a crate::sign::KeyStore,
+    reporter: &'a dyn Reporter,
+}
+
+/// Whether a component's steps are reused, and the key they are recorded under.
+struct ReusePlan {
+    key: Option<String>,
+    reused: bool,
+}
+
+impl Context<'_> {
+    fn package_of(&self, c: &BuiltComponent) -> &cargo_metadata::Package {
+        self.project
+            .member(&c.package)
+            .expect("built components come from workspace members")
+    }
+
+    fn config(&self, c: &BuiltComponent) -> &WasmcloudConfig {
+        &self.configs[&c.package]
+    }
+
+    /// Writes each package's derived WIT (once per package) and notes its path in its
+    /// components.
+    fn derive_wit(
+        &self,
+        components: &mut [BuiltComponent],
+        out_dir: &std::path::Path,
+    ) -> Result<(), BuildError> {
+        let mut wit: HashMap<String, Option<PathBuf>> = HashMap::new();
+        for c in components {
+            if !wit.contains_key(&c.package) {
+                let path = place::derived_wit(self.package_of(c), self.config(c), out_dir)?;
+                wit.insert(c.package.clone(), path);
+            }
+            c.wit = wit[&c.package].clone();
+        }
+        Ok(())
+    }
+
+    /// What each component imports that the host does not provide: only those are composed,
+    /// and only when one is are the components' bytes read at all.
+    fn wanted_imports(
+        &self,
+        components: &[BuiltComponent],
+        staged: &mut [place::Staged],
+    ) -> Result<Vec<Vec<String>>, BuildError> {
+        let mut wanted = Vec::new();
+        for (c, s) in components.iter().zip(staged) {
+            let config = self.config(c);
+            let imports = s.imports()?;
+            wanted.push(
+                imports
+                    .into_iter()
+                    .filter(|n| !config.is_host_import(n))
+                    .collect(),
+            );
+        }
+        Ok(wanted)
+    }
+
+    /// For each component with steps, their key, and whether what they made last time with
+    /// that key is still in place (then `c` takes what they reported, see [`reuse`]).
+    fn plan_reuse(
+        &self,
+        components: &mut [BuiltComponent],
+        wanted: &[Vec<String>],
+    ) -> Vec<ReusePlan> {
+        let inputs: Vec<(String, String)> = components
+            .iter()
+            .map(|c| (c.name.clone(), c.digest.clone()))
+            .collect();
+        let inputs: Vec<(&str, &str)> = inputs.iter().map(|(n, d)| (&**n, &**d)).collect();
+        let mut plans = Vec::new();
+        for (c, w) in components.iter_mut().zip(wanted) {
+            let config = self.config(c);
+            let has_steps = !w.is_empty() || config.virt.is_some() || config.sign.is_some();
+            let key = has_steps
+                .then(|| reuse::key(c, &inputs, w, config, self.store))
+                .flatten();
+            let manifest = self.package_of(c).manifest_path.clone().into_std_path_buf();
+            let reused = key
+                .as_deref()
+                .is_some_and(|k| reuse::reuse(c, k, &manifest, self.reporter));
+            plans.push(ReusePlan { key, reused });
+        }
+        plans
+    }
+
+    /// Composes, virtualizes and signs each component marked in `todo`, as its config asks.
+    fn run_steps(
+        &self,
+        components: &mut [BuiltComponent],
+        staged: &mut [place::Staged],
+        wanted: Vec<Vec<String>>,
+        todo: &[bool],
+    ) -> Result<(), BuildError> {
+        if (0..components.len()).any(|i| todo[i] && !wanted[i].is_empty()) {
+            // Each component is offered the others as they were placed, before any was
+            // rewritten.
+            let mut parts = Vec::new();
+            for (c, s) in components.iter().zip(staged.iter_mut()) {
+                parts.push((c.name.clone(), s.bytes()?.to_vec()));
+            }
+            for (i, ((c, s), wanted)) in components
+                .iter_mut()
+                .zip(staged.iter_mut())
+                .zip(wanted)
+                .enumerate()
+            {
+                if todo[i] {
+                    let (package, config) = (self.package_of(c), self.config(c));
+                    steps::compose(
+                        c,
+                        s,
+                        wanted,
+                        &parts,
+                        package,
+                        self.project,
+                        config,
+                        self.reporter,
+                    )?;
+                }
+            }
+        }
+        for (i, (c, s)) in components.iter_mut().zip(staged.iter_mut()).enumerate() {
+            if let Some(virt) = &self.config(c).virt
+                && todo[i]
+            {
+                steps::virtualize(c, s, self.package_of(c), virt, self.reporter)?;
+            }
+        }
+        for (i, (c, s)) in components.iter_mut().zip(staged.iter_mut()).enumerate() {
+            if let Some(sign) = &self.config(c).sign
+                && todo[i]
+            {
+                let manifest = self.package_of(c).manifest_path.clone().into_std_path_buf();
+                steps::sign(c, s, &manifest, &sign.keys, self.store, self.reporter)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Each built package's `[package.metadata.wasmcloud]`, read once.
