@@ -57,6 +57,12 @@ pub enum BuildError {
         #[source]
         source: wasmparser::BinaryReaderError,
     },
+    /// A file wash had recorded and not yet read changed during the build.
+    #[error("`{}` changed while wash was building from it", .path.display())]
+    ChangedDuringBuild {
+        /// The file.
+        path: PathBuf,
+    },
     /// Reading or placing a file failed.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
@@ -157,6 +163,11 @@ impl Hint for BuildError {
                  `[lib] crate-type = [\"cdylib\"]` in `{}`",
                 manifest.display()
             )),
+            BuildError::ChangedDuringBuild { .. } => Some(
+                "another cargo or wash was writing to the same target directory; run `wash \
+                 build` again once it is done"
+                    .into(),
+            ),
             BuildError::NotAComponent { .. } => Some(format!(
                 "build for `{TARGET}` (not wasm32-wasip1 or wasm32-unknown-unknown)"
             )),

@@ -25,13 +25,23 @@ pub(super) struct Staged {
     /// Whether the bytes were rewritten since their digest was taken: it is taken once, when
     /// the last step is done ([`finish`]).
     rehash: bool,
+    /// While the bytes are unread: the size and modification time the file had when its
+    /// record was trusted. It must still have them when it is read.
+    stamp: Option<(u64, u128)>,
 }
 
 impl Staged {
-    /// The bytes, read from the placed file on first use.
+    /// The bytes, read from the file on first use. A file changed since its record was trusted
+    /// (by another cargo or wash in the same target directory) is an error, not other bytes.
     pub fn bytes(&mut self) -> Result<&[u8], BuildError> {
         if self.bytes.is_none() {
-            self.bytes = Some(artifact::read(&self.path)?);
+            let bytes = artifact::read(&self.path)?;
+            if self.stamp.is_some() && artifact::stamp(&self.path) != self.stamp {
+                return Err(BuildError::ChangedDuringBuild {
+                    path: self.path.clone(),
+                });
+            }
+            self.bytes = Some(bytes);
         }
         Ok(self.bytes.as_deref().unwrap_or_default())
     }
@@ -149,6 +159,7 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
             imports: r.imports,
             dirty: false,
             rehash: false,
+            stamp: Some(r.stamp),
         };
         return Ok((r.size, r.digest, staged));
     }
@@ -163,6 +174,7 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
             imports: r.imports,
             dirty,
             rehash: false,
+            stamp: Some(r.stamp),
         };
         return Ok((r.size, r.digest, staged));
     }
@@ -188,6 +200,7 @@ fn place(src: &Path, dest: &Path, fresh: bool) -> Result<(u64, String, Staged), 
         imports: Some(imports),
         dirty: true,
         rehash: false,
+        stamp: None,
     };
     Ok((size, digest, staged))
 }
@@ -228,6 +241,8 @@ fn write_record(record: &Path, file: &Path, digest: &str, imports: &[String]) {
 /// What the record beside a placed file says of it.
 struct Record {
     size: u64,
+    /// The file's size and modification time, as recorded (and found).
+    stamp: (u64, u128),
     digest: String,
     /// `None` in a record written before imports were recorded.
     imports: Option<Vec<String>>,
@@ -251,6 +266,7 @@ fn read_record(record: &Path, file: &Path) -> Option<Record> {
     }
     Some(Record {
         size,
+        stamp: (size, mtime),
         digest: digest.to_string(),
         imports: text
             .contains('\n')
@@ -265,5 +281,36 @@ fn is_same_copy(src: &Path, dest: &Path) -> bool {
     match (s.modified(), d.modified()) {
         (Ok(sm), Ok(dm)) => s.len() == d.len() && dm >= sm,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh cargo output whose record is trusted is read only when a step needs it; if it
+    /// changed in between, that is an error, never other bytes.
+    #[test]
+    fn a_trusted_output_changed_before_it_is_read_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (src, dest) = (dir.path().join("out.wasm"), dir.path().join("app.wasm"));
+        std::fs::write(&src, b"cargo's output").unwrap();
+        write_record(&source_record_path(&dest), &src, "sha256:00", &[]);
+
+        let (_, digest, mut staged) = place(&src, &dest, true).unwrap();
+        assert_eq!(digest, "sha256:00");
+        assert!(
+            staged.bytes.is_none(),
+            "a trusted record means nothing is read"
+        );
+        assert_eq!(staged.bytes().unwrap(), b"cargo's output");
+
+        let (_, _, mut staged) = place(&src, &dest, true).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::write(&src, b"another build's output").unwrap();
+        assert!(matches!(
+            staged.bytes(),
+            Err(BuildError::ChangedDuringBuild { path }) if path == src
+        ));
     }
 }

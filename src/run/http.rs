@@ -97,6 +97,13 @@ pub async fn serve_swappable(
 ) -> Result<(), RunError> {
     // Build one instance state up front so a bad `--dir` fails now, not on the first request.
     Host::new(&grants, &caps, "")?;
+    // Polled once before anything is served: a shutdown that waits for a signal (Ctrl-C)
+    // installs its handler on its first poll, so a signal sent right after the first response
+    // stops the server instead of killing the process.
+    tokio::pin!(shutdown);
+    if futures_util::poll!(&mut shutdown).is_ready() {
+        return Ok(());
+    }
     // Subscribed before the listener is bound: once `Serving` is reported, messages flow too.
     let subscriptions = caps.subscriptions().to_vec();
     let delivery = Delivery::start(loaded, &grants, &caps, &events, &subscriptions).await?;
@@ -112,7 +119,6 @@ pub async fn serve_swappable(
         caps,
         events,
     };
-    tokio::pin!(shutdown);
     loop {
         let next_swap = async {
             match swaps.as_mut() {
