@@ -26,7 +26,8 @@ lib = os.path.join(app, "src", "lib.rs")
 original = open(lib).read()
 
 def edit(tag):
-    text = re.sub(r'b"Hello[^"]*\\n"', f'b"Hello {tag}\\\\n"', original)
+    # The template's response line: `.body("Hello from NAME\n".into())`.
+    text = re.sub(r'"Hello[^"]*\\n"', f'"Hello {tag}\\\\n"', original)
     assert text != original
     with open(lib + ".tmp", "w") as f:
         f.write(text)
