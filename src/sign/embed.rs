@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use wasmsign2::{SignatureData, SignatureForHashes, SignedHashes, WSError};
 
 use super::keys::{SigningKey, key_id_bytes};
+use super::verify::read_leb;
 
 const HEADER: &str = "signature";
 const DELIMITER: &str = "signature_delimiter";
@@ -175,14 +176,16 @@ fn sections(mut body: &[u8]) -> Result<Vec<Section<'_>>, WSError> {
         if id > 0x7f {
             return Err(WSError::ParseError);
         }
-        let (len, rest) = read_leb(rest)?;
+        let mut rest = rest;
+        let len = read_leb(&mut rest).ok_or(WSError::ParseError)?;
         if rest.len() < len {
             return Err(WSError::Eof);
         }
         let (mut payload, rest) = rest.split_at(len);
         body = rest;
         let name = if id == 0 {
-            let (name_len, after) = read_leb(payload)?;
+            let mut after = payload;
+            let name_len = read_leb(&mut after).ok_or(WSError::ParseError)?;
             if after.len() < name_len {
                 return Err(WSError::Eof);
             }
@@ -195,24 +198,6 @@ fn sections(mut body: &[u8]) -> Result<Vec<Section<'_>>, WSError> {
         sections.push(Section { id, name, payload });
     }
     Ok(sections)
-}
-
-/// An unsigned LEB128 of at most 32 bits, and what follows it.
-fn read_leb(bytes: &[u8]) -> Result<(usize, &[u8]), WSError> {
-    let mut value: u64 = 0;
-    for (i, &b) in bytes.iter().enumerate().take(5) {
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return u32::try_from(value)
-                .map(|v| (v as usize, &bytes[i + 1..]))
-                .map_err(|_| WSError::ParseError);
-        }
-    }
-    Err(if bytes.len() < 5 {
-        WSError::Eof
-    } else {
-        WSError::ParseError
-    })
 }
 
 fn leb(out: &mut Vec<u8>, mut value: usize) {

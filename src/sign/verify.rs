@@ -296,8 +296,8 @@ fn first_section(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// An unsigned LEB128 of at most 32 bits, as wasmsign2 reads one, taken off the front of
-/// `data`.
-fn read_leb(data: &mut &[u8]) -> Option<usize> {
+/// `data` (signing and checking read the sections' framing alike).
+pub(super) fn read_leb(data: &mut &[u8]) -> Option<usize> {
     let mut value: u32 = 0;
     for i in 0..5 {
         let (&b, rest) = data.split_first()?;
