@@ -35,7 +35,11 @@ pub enum ArtifactError {
 
 /// `sha256:<hex>`, the digest form OCI registries and `wash inspect` use.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
+    digest_text(Sha256::digest(bytes).into())
+}
+
+/// `sha256:<hex>` of a SHA-256 hash.
+fn digest_text(hash: [u8; 32]) -> String {
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in hash {
@@ -56,12 +60,48 @@ pub fn stamp(path: &Path) -> Option<(u64, u128)> {
     Some((meta.len(), mtime.as_nanos()))
 }
 
+/// A file's size in bytes, naming it in the error.
+pub fn size(path: &Path) -> Result<u64, ArtifactError> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|source| ArtifactError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
     read::whole(path).map_err(|source| ArtifactError::Read {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Reads a whole file and takes its [`sha256_digest`], the hash a piece behind the read on
+/// another core; names the file in the error.
+pub fn read_hashed(path: &Path) -> Result<(Vec<u8>, String), ArtifactError> {
+    match read::whole_hashed(path) {
+        Ok((bytes, hash)) => Ok((bytes, digest_text(hash))),
+        Err(source) => Err(ArtifactError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// [`read_hashed`], each piece of the file handed to `each` as soon as it is read.
+pub fn read_in_pieces(
+    path: &Path,
+    each: impl FnMut(bytes::Bytes),
+) -> Result<(Vec<u8>, String), ArtifactError> {
+    match read::in_pieces(path, each) {
+        Ok((bytes, hash)) => Ok((bytes, digest_text(hash))),
+        Err(source) => Err(ArtifactError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, then a rename.

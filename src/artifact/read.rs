@@ -11,8 +11,13 @@
 use std::io::Read;
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 /// One huge page: a smaller buffer cannot hold an aligned one.
 const HUGE: usize = 2 << 20;
+
+/// How much [`whole_hashed`] reads before handing it to the hashing thread.
+const PIECE: usize = 4 << 20;
 
 /// The whole of the file at `path`, as [`std::fs::read`] gives it.
 pub(super) fn whole(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -24,6 +29,108 @@ pub(super) fn whole(path: &Path) -> std::io::Result<Vec<u8>> {
     advise(bytes.as_mut_ptr(), bytes.capacity());
     file.read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// The whole of the file at `path` and the SHA-256 of exactly those bytes, in about the time
+/// of the slower of the two alone: the bytes are hashed on another core a piece behind the read.
+pub(super) fn whole_hashed(path: &Path) -> std::io::Result<(Vec<u8>, [u8; 32])> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    if len < 2 * PIECE {
+        let bytes = whole(path)?;
+        let hash = Sha256::digest(&bytes).into();
+        return Ok((bytes, hash));
+    }
+    // Zeroed memory of this size comes fresh from the kernel, so the zeroes cost no pass of
+    // their own; the buffer is filled piece by piece, each piece lent to the hasher once read.
+    let mut bytes = vec![0u8; len];
+    advise(bytes.as_mut_ptr(), len);
+    let (sender, receiver) = std::sync::mpsc::channel::<&[u8]>();
+    let (filled, hasher) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(move || {
+            let mut hasher = Sha256::new();
+            for piece in receiver {
+                hasher.update(piece);
+            }
+            hasher
+        });
+        let mut filled = 0;
+        let mut result = Ok(());
+        for piece in bytes.chunks_mut(PIECE) {
+            match fill(&mut file, piece) {
+                Ok(n) => {
+                    filled += n;
+                    let _ = sender.send(&piece[..n]);
+                    if n < piece.len() {
+                        break; // the file shrank since its size was read
+                    }
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(sender);
+        let hasher = hashing.join().expect("hashing does not panic");
+        (result.map(|()| filled), hasher)
+    });
+    let filled = filled?;
+    bytes.truncate(filled);
+    // A file that grew since its size was read: the rest, hashed here.
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    let mut hasher = hasher;
+    hasher.update(&rest);
+    bytes.extend_from_slice(&rest);
+    Ok((bytes, hasher.finalize().into()))
+}
+
+/// The whole of the file at `path` and the SHA-256 of exactly those bytes, each piece handed to
+/// `each` as soon as it is read (so another thread can send it on while the rest is read).
+pub(super) fn in_pieces(
+    path: &Path,
+    mut each: impl FnMut(bytes::Bytes),
+) -> std::io::Result<(Vec<u8>, [u8; 32])> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let mut hasher = Sha256::new();
+    let mut pieces = Vec::new();
+    loop {
+        let mut piece = vec![0u8; PIECE];
+        let n = fill(&mut file, &mut piece)?;
+        piece.truncate(n);
+        if n == 0 {
+            break;
+        }
+        hasher.update(&piece);
+        let piece = bytes::Bytes::from(piece);
+        each(piece.clone());
+        pieces.push(piece);
+        if n < PIECE {
+            break;
+        }
+    }
+    let mut whole = Vec::with_capacity(len.max(pieces.iter().map(|p| p.len()).sum()));
+    advise(whole.as_mut_ptr(), whole.capacity());
+    for piece in &pieces {
+        whole.extend_from_slice(piece);
+    }
+    Ok((whole, hasher.finalize().into()))
+}
+
+/// Reads into all of `buf` unless the file ends first; how much was read.
+fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Asks for huge pages over the whole pages of the `len` bytes at `ptr`, when that is at least
@@ -69,5 +176,50 @@ mod tests {
             assert_eq!(super::whole(&path).unwrap(), bytes, "{size} bytes");
         }
         assert!(super::whole(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn hashes_what_it_reads() {
+        use sha2::Digest;
+        let dir = tempfile::tempdir().unwrap();
+        for size in [
+            0,
+            5,
+            2 * super::PIECE - 1,
+            2 * super::PIECE,
+            3 * super::PIECE + 4099,
+        ] {
+            let path = dir.path().join(format!("f{size}"));
+            let bytes: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            let (read, hash) = super::whole_hashed(&path).unwrap();
+            assert_eq!(read, bytes, "{size} bytes");
+            assert_eq!(
+                hash,
+                <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+                "{size} bytes"
+            );
+        }
+        assert!(super::whole_hashed(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn hands_on_every_piece_it_reads() {
+        use sha2::Digest;
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0, 5, super::PIECE, 2 * super::PIECE + 4099] {
+            let path = dir.path().join(format!("f{size}"));
+            let bytes: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+            std::fs::write(&path, &bytes).unwrap();
+            let mut handed = Vec::new();
+            let (read, hash) = super::in_pieces(&path, |p| handed.extend_from_slice(&p)).unwrap();
+            assert_eq!(read, bytes, "{size} bytes");
+            assert_eq!(handed, bytes, "{size} bytes handed on");
+            assert_eq!(
+                hash,
+                <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
+                "{size} bytes"
+            );
+        }
     }
 }

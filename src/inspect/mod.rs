@@ -154,32 +154,81 @@ pub fn inspect_bytes(
     bytes: &[u8],
     options: &InspectOptions<'_>,
 ) -> Result<Inspection, InspectError> {
-    let path_buf = path.to_path_buf();
+    inspect_with(path, bytes, None, options)
+}
+
+/// [`inspect_bytes`] for bytes whose digest was taken as they were read
+/// ([`artifact::read_hashed`]): they are not hashed again.
+pub fn inspect_hashed(
+    path: &Path,
+    bytes: &[u8],
+    digest: String,
+    options: &InspectOptions<'_>,
+) -> Result<Inspection, InspectError> {
+    inspect_with(path, bytes, Some(digest), options)
+}
+
+/// What [`inspect_bytes`] refuses first, alone: bytes that are not a component, or not a valid
+/// one (fully validated unless bytes with this `digest` already were).
+pub fn check_component(path: &Path, bytes: &[u8], digest: &str) -> Result<(), InspectError> {
+    not_a_component(path, bytes)?;
+    if !artifact::known_valid(digest) {
+        artifact::validate_component(bytes).map_err(|e| InspectError::Invalid {
+            path: path.to_path_buf(),
+            source: e.into(),
+        })?;
+        artifact::record_valid(digest);
+    }
+    Ok(())
+}
+
+fn not_a_component(path: &Path, bytes: &[u8]) -> Result<(), InspectError> {
     if !artifact::is_wasm(bytes) {
-        return Err(InspectError::NotWasm { path: path_buf });
+        return Err(InspectError::NotWasm {
+            path: path.to_path_buf(),
+        });
     }
     if !artifact::is_component(bytes) {
-        return Err(InspectError::CoreModule { path: path_buf });
+        return Err(InspectError::CoreModule {
+            path: path.to_path_buf(),
+        });
     }
+    Ok(())
+}
+
+fn inspect_with(
+    path: &Path,
+    bytes: &[u8],
+    known_digest: Option<String>,
+    options: &InspectOptions<'_>,
+) -> Result<Inspection, InspectError> {
+    not_a_component(path, bytes)?;
     let invalid = |e: Box<dyn std::error::Error + Send + Sync + 'static>| InspectError::Invalid {
         path: path.to_path_buf(),
         source: e,
     };
-    // The digest (a pass over every byte) is taken on another core while the WIT is decoded.
+    // The digest (a pass over every byte), unless known, is taken on another core while the WIT
+    // is decoded.
     // Bytes with a digest already validated are not validated again
     // ([`artifact::known_valid`]); others are, before anything decoded is used, so an invalid
     // component gets the validator's error. Either way nothing is decoded before the structure
     // (all but the function bodies) is found valid: wit-parser is not for hostile bytes (it
     // asked for 4 GiB on a 333-byte file `fuzz/` made).
     let (digest, decoded) = std::thread::scope(|scope| {
-        let digest = scope.spawn(|| artifact::sha256_digest(bytes));
+        let hashing = known_digest
+            .is_none()
+            .then(|| scope.spawn(|| artifact::sha256_digest(bytes)));
         let decoded = artifact::validate_structure(bytes).map(|()| {
             // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid
             // components, ones exporting a type WIT has no definition for (found by `fuzz/`,
             // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash.
             artifact::contain_panic(|| wit_component::decode(bytes))
         });
-        (digest.join().expect("hashing does not panic"), decoded)
+        let digest = match hashing {
+            Some(hashing) => hashing.join().expect("hashing does not panic"),
+            None => known_digest.unwrap_or_default(),
+        };
+        (digest, decoded)
     });
     let decoded = decoded.map_err(|e| invalid(e.into()))?;
     if !artifact::known_valid(&digest) {

@@ -158,6 +158,13 @@ pub enum OciError {
         /// The digest of what arrived.
         actual: String,
     },
+    /// The file to push changed while it was read: it no longer hashes to the digest its last
+    /// push recorded (an upload already begun under that digest is refused by the registry).
+    #[error("`{path}` changed while it was being pushed; no tag was written")]
+    ChangedWhilePushed {
+        /// The file.
+        path: PathBuf,
+    },
     /// The verifier (`--verify-key`) rejected the component.
     #[error("`{reference}` failed verification: {reason}; nothing was written")]
     Rejected {
@@ -280,6 +287,9 @@ impl Hint for OciError {
                 content; retry, or tell the registry's operator"
                 .into(),
             OciError::Credentials { config, .. } => format!("check {config}"),
+            OciError::ChangedWhilePushed { .. } => {
+                "push again once whatever writes it has finished".into()
+            }
             OciError::BadAnnotation(_) => {
                 "write e.g. `--annotation org.opencontainers.image.vendor=Acme`".into()
             }

@@ -88,8 +88,6 @@ pub struct Artifact {
     pub manifest_bytes: Vec<u8>,
     /// The config blob's bytes.
     pub config_bytes: Vec<u8>,
-    /// The component.
-    pub layer: bytes::Bytes,
 }
 
 impl Artifact {
@@ -145,9 +143,9 @@ pub fn annotations(
     out
 }
 
-/// Lays out a component: config, one `application/wasm` layer, manifest with `annotations`.
+/// Lays out the component `inspection` describes: config, one `application/wasm` layer (its
+/// digest and size), manifest with `annotations`.
 pub fn assemble(
-    component: bytes::Bytes,
     inspection: &Inspection,
     annotations: BTreeMap<String, String>,
     created: &str,
@@ -183,7 +181,11 @@ pub fn assemble(
             sha256_digest(&config_bytes),
             config_bytes.len(),
         ),
-        layers: vec![descriptor(LAYER_MEDIA_TYPE, layer_digest, component.len())],
+        layers: vec![descriptor(
+            LAYER_MEDIA_TYPE,
+            layer_digest,
+            inspection.size as usize,
+        )],
         subject: None,
         artifact_type: None,
         annotations: Some(annotations),
@@ -193,7 +195,6 @@ pub fn assemble(
         manifest,
         manifest_bytes,
         config_bytes,
-        layer: component,
     }
 }
 
@@ -293,12 +294,7 @@ mod tests {
     #[test]
     fn the_layout_is_the_cncf_one() {
         let i = inspection(None, None);
-        let art = assemble(
-            bytes::Bytes::from_static(b"\0asm"),
-            &i,
-            BTreeMap::new(),
-            "2026-01-01T00:00:00Z",
-        );
+        let art = assemble(&i, BTreeMap::new(), "2026-01-01T00:00:00Z");
         assert_eq!(
             art.manifest.media_type.as_deref(),
             Some(MANIFEST_MEDIA_TYPE)

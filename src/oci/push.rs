@@ -38,6 +38,9 @@ pub struct PushOptions {
     /// ([`crate::artifact::stamp`]): a successful push is then recorded, and an unchanged file
     /// can be re-pushed without reading it ([`push_unchanged`]). `None` records nothing.
     pub read_at: Option<(u64, u128)>,
+    /// The component's digest, when the caller knows it (it has just built the file): then,
+    /// as for a file pushed before, the file is read as it uploads, and must hash to it.
+    pub digest: Option<String>,
 }
 
 /// What a push did.
@@ -79,118 +82,358 @@ pub fn resolve_tag(reference: &ComponentRef, package: Option<&PackageInfo>) -> C
     }
 }
 
-/// Pushes the component at `path` (already read into `component`) to `reference`.
+/// Pushes the component at `path` to `reference`.
+///
+/// An unchanged file whose last push the registry still holds ([`super::record`]) is not even
+/// read. A component whose digest is known (a push was recorded for the file as it is, or the
+/// caller just built it) and the registry lacks goes up as it is read, and what is read must
+/// hash to that digest. Any other is read and hashed at once and checked to be valid before any
+/// of it is sent. Either way, what the config says of it is decoded while it uploads, and the
+/// config goes up beside it; the manifest goes last.
 pub async fn push(
     reference: &ComponentRef,
     path: &Path,
-    component: bytes::Bytes,
     options: &PushOptions,
 ) -> Result<Pushed, OciError> {
     let reference = resolve_tag(reference, options.package.as_ref());
-    let size = component.len() as u64;
-    // Making the HTTP client loads the system's TLS roots (oci-client builds two reqwest
-    // clients), about as long as hashing a 30 MB component: do both at once.
-    let client = {
+    // Making the HTTP client loads the system's TLS roots: done on another thread meanwhile.
+    let making = {
         let (reference, client_options) = (reference.clone(), options.client.clone());
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let monolithic = size <= options.chunked_above;
         std::thread::spawn(move || super::client_with(&reference, &client_options, monolithic))
     };
-    let artifact = artifact(path, component, options)?;
-    let oci_ref = reference.as_oci();
-    let fail = |e| OciError::from_client(e, &reference, &options.client);
-    let client = client.join().expect("making an HTTP client does not panic");
-    let auth = super::auth::credentials(reference.registry())?;
-    client
-        .auth(oci_ref, &auth, RegistryOperation::Push)
-        .await
-        .map_err(fail)?;
+    let (session, layer) = match super::record::load(path, options) {
+        Some(recorded) => {
+            let session = Session::open(&reference, options, making).await?;
+            let layer = match session.recorded_state(&recorded).await? {
+                Recorded::Unchanged(pushed) => return Ok(pushed),
+                Recorded::Stale {
+                    layer_missing: true,
+                    digest,
+                    size,
+                } if crate::artifact::known_valid(&digest) => Layer::Known { digest, size },
+                Recorded::Stale { .. } => Layer::read(path)?,
+            };
+            (session, layer)
+        }
+        None => match options
+            .digest
+            .as_ref()
+            .filter(|d| crate::artifact::known_valid(d))
+        {
+            Some(digest) => {
+                let session = Session::open(&reference, options, making).await?;
+                let layer = match session.has_blob(digest).await? {
+                    true => Layer::read(path)?,
+                    false => Layer::Known {
+                        digest: digest.clone(),
+                        size: crate::artifact::size(path)?,
+                    },
+                };
+                (session, layer)
+            }
+            None => {
+                let layer = Layer::read(path)?;
+                (Session::open(&reference, options, making).await?, layer)
+            }
+        },
+    };
+    session.send(path, layer).await
+}
 
-    if let Some(digest) = unchanged(&client, &reference, &auth, &artifact.manifest).await? {
-        super::record::store(path, options.read_at, options, &artifact.manifest);
-        return Ok(Pushed {
-            reference: reference.to_string(),
-            digest,
-            layer_digest: artifact.layer_digest().to_string(),
-            size,
-            uploaded_bytes: 0,
-            blobs_uploaded: 0,
-            unchanged: true,
-        });
+/// A client signed in to push to one reference, with the request it serves.
+struct Session<'a> {
+    client: oci_client::Client,
+    auth: oci_client::secrets::RegistryAuth,
+    reference: ComponentRef,
+    options: &'a PushOptions,
+}
+
+/// The component's bytes, as [`Session::send`] gets them.
+enum Layer {
+    /// Read and hashed.
+    Read { bytes: Vec<u8>, digest: String },
+    /// Not read yet, and missing from the registry: its digest and size are known (from the
+    /// push recorded for the file as it still is, or from the build that just wrote it), and
+    /// bytes with that digest were found valid. It is read as it uploads.
+    Known { digest: String, size: u64 },
+}
+
+impl Layer {
+    fn read(path: &Path) -> Result<Layer, OciError> {
+        let (bytes, digest) = crate::artifact::read_hashed(path)?;
+        Ok(Layer::Read { bytes, digest })
+    }
+}
+
+/// What the registry holds of a recorded push.
+enum Recorded {
+    /// All of it, under the tag asked for.
+    Unchanged(Pushed),
+    /// Not all: the layer (`digest`, `size` bytes) may be missing too.
+    Stale {
+        layer_missing: bool,
+        digest: String,
+        size: u64,
+    },
+}
+
+impl<'a> Session<'a> {
+    async fn open(
+        reference: &ComponentRef,
+        options: &'a PushOptions,
+        making: std::thread::JoinHandle<oci_client::Client>,
+    ) -> Result<Session<'a>, OciError> {
+        let auth = super::auth::credentials(reference.registry())?;
+        let client = making.join().expect("making an HTTP client does not panic");
+        let session = Session {
+            client,
+            auth,
+            reference: reference.clone(),
+            options,
+        };
+        session
+            .client
+            .auth(reference.as_oci(), &session.auth, RegistryOperation::Push)
+            .await
+            .map_err(|e| session.fail(e))?;
+        Ok(session)
     }
 
-    let layer_digest = artifact.layer_digest().to_string();
-    let layer = upload_layer(&client, oci_ref, &artifact, &options.progress)
-        .await
-        .map_err(fail)?;
-    let config = upload_config(&client, oci_ref, &artifact)
-        .await
-        .map_err(fail)?;
-    let uploaded = [layer, config].into_iter().flatten();
-    let (uploaded_bytes, blobs_uploaded) = uploaded.fold((0, 0), |(b, n), size| (b + size, n + 1));
-    client
-        .push_manifest_raw(
-            oci_ref,
-            artifact.manifest_bytes.clone(),
-            http::HeaderValue::from_static(MANIFEST_MEDIA_TYPE),
-        )
-        .await
-        .map_err(fail)?;
-    super::record::store(path, options.read_at, options, &artifact.manifest);
-    Ok(Pushed {
-        reference: reference.to_string(),
-        digest: artifact.manifest_digest(),
-        layer_digest,
-        size,
-        uploaded_bytes,
-        blobs_uploaded,
-        unchanged: false,
+    fn fail(&self, e: oci_client::errors::OciDistributionError) -> OciError {
+        OciError::from_client(e, &self.reference, &self.options.client)
+    }
+
+    fn oci_ref(&self) -> &oci_client::Reference {
+        self.reference.as_oci()
+    }
+
+    /// Whether the tag still holds the `recorded` push, and the registry its blobs.
+    async fn recorded_state(&self, recorded: &OciImageManifest) -> Result<Recorded, OciError> {
+        let [layer] = recorded.layers.as_slice() else {
+            return Ok(Recorded::Stale {
+                layer_missing: false,
+                digest: String::new(),
+                size: 0,
+            });
+        };
+        let (manifest, has_config, has_layer) = futures_util::join!(
+            self.client
+                .pull_manifest_raw(self.oci_ref(), &self.auth, &[MANIFEST_MEDIA_TYPE]),
+            self.has_blob(&recorded.config.digest),
+            self.has_blob(&layer.digest),
+        );
+        let (has_config, has_layer) = (has_config?, has_layer?);
+        let size = u64::try_from(layer.size).unwrap_or(0);
+        if has_layer
+            && let Ok((bytes, digest)) = manifest
+            && tag_holds(self, &bytes, recorded, Some(has_config)).await
+        {
+            return Ok(Recorded::Unchanged(Pushed {
+                reference: self.reference.to_string(),
+                digest,
+                layer_digest: layer.digest.clone(),
+                size,
+                uploaded_bytes: 0,
+                blobs_uploaded: 0,
+                unchanged: true,
+            }));
+        }
+        Ok(Recorded::Stale {
+            layer_missing: !has_layer,
+            digest: layer.digest.clone(),
+            size,
+        })
+    }
+
+    /// Whether the registry has the blob `digest` in this repository.
+    async fn has_blob(&self, digest: &str) -> Result<bool, OciError> {
+        self.client
+            .blob_exists(self.oci_ref(), digest)
+            .await
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Sends what the registry lacks of the component, its config beside it, then the manifest.
+    async fn send(&self, path: &Path, layer: Layer) -> Result<Pushed, OciError> {
+        let (uploaded_layer, (artifact, uploaded_config)) = match layer {
+            Layer::Read { bytes, digest } => {
+                // Nothing invalid is sent: validation (skipped for bytes already validated)
+                // comes first.
+                inspect::check_component(path, &bytes, &digest)?;
+                let layer = bytes::Bytes::from(bytes);
+                let layer_missing = !self.has_blob(&digest).await?;
+                let inspecting = inspect_beside(path, layer.clone(), digest.clone());
+                let upload = async {
+                    if !layer_missing {
+                        return Ok(None);
+                    }
+                    let size = layer.len() as u64;
+                    let pieces = (0..layer.len())
+                        .step_by(CHUNK)
+                        .map(move |at| Ok(layer.slice(at..(at + CHUNK).min(layer.len()))));
+                    let stream = futures_util::stream::iter(pieces.collect::<Vec<_>>());
+                    self.upload_layer(&digest, size, stream).await.map(Some)
+                };
+                let config = async {
+                    let inspection = inspecting.await.expect("inspecting does not panic")?;
+                    self.config_for(path, &inspection, layer_missing).await
+                };
+                futures_util::try_join!(upload, config)?
+            }
+            Layer::Known { digest, size } => {
+                let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+                let reading = {
+                    let path = path.to_path_buf();
+                    tokio::task::spawn_blocking(move || {
+                        crate::artifact::read_in_pieces(&path, |piece| {
+                            let _ = sender.send(piece);
+                        })
+                    })
+                };
+                let stream = futures_util::stream::poll_fn(move |cx| {
+                    receiver.poll_recv(cx).map(|piece| piece.map(Ok))
+                });
+                let upload = async { self.upload_layer(&digest, size, stream).await.map(Some) };
+                let config = async {
+                    let (bytes, actual) = reading.await.expect("reading does not panic")?;
+                    if actual != digest {
+                        return Err(OciError::ChangedWhilePushed {
+                            path: path.to_path_buf(),
+                        });
+                    }
+                    inspect::check_component(path, &bytes, &actual)?;
+                    let inspection = inspect_beside(path, bytes.into(), actual)
+                        .await
+                        .expect("inspecting does not panic")?;
+                    self.config_for(path, &inspection, true).await
+                };
+                futures_util::try_join!(upload, config)?
+            }
+        };
+        self.finish(path, artifact, uploaded_layer, uploaded_config)
+            .await
+    }
+
+    /// The artifact of the component `inspection` describes; then, unless the tag already
+    /// holds it (only possible when the registry had its layer), its config uploaded.
+    async fn config_for(
+        &self,
+        path: &Path,
+        inspection: &inspect::Inspection,
+        layer_missing: bool,
+    ) -> Result<(layout::Artifact, Config), OciError> {
+        let artifact = artifact(path, inspection, self.options);
+        if !layer_missing
+            && let Ok((bytes, digest)) = self
+                .client
+                .pull_manifest_raw(self.oci_ref(), &self.auth, &[MANIFEST_MEDIA_TYPE])
+                .await
+            && tag_holds(self, &bytes, &artifact.manifest, None).await
+        {
+            return Ok((artifact, Config::Held { manifest: digest }));
+        }
+        let uploaded = upload_config(&self.client, self.oci_ref(), &artifact)
+            .await
+            .map_err(|e| self.fail(e))?;
+        Ok((artifact, Config::Sent { uploaded }))
+    }
+
+    /// Writes the manifest (unless the tag holds it already) and records the push.
+    async fn finish(
+        &self,
+        path: &Path,
+        artifact: layout::Artifact,
+        uploaded_layer: Option<u64>,
+        config: Config,
+    ) -> Result<Pushed, OciError> {
+        let (digest, uploaded_config, unchanged) = match config {
+            Config::Held { manifest } => (manifest, None, true),
+            Config::Sent { uploaded } => {
+                self.client
+                    .push_manifest_raw(
+                        self.oci_ref(),
+                        artifact.manifest_bytes.clone(),
+                        http::HeaderValue::from_static(MANIFEST_MEDIA_TYPE),
+                    )
+                    .await
+                    .map_err(|e| self.fail(e))?;
+                (artifact.manifest_digest(), uploaded, false)
+            }
+        };
+        let options = self.options;
+        super::record::store(path, options.read_at, options, &artifact.manifest);
+        let uploaded = [uploaded_layer, uploaded_config].into_iter().flatten();
+        let (uploaded_bytes, blobs_uploaded) =
+            uploaded.fold((0, 0), |(b, n), size| (b + size, n + 1));
+        let layer = &artifact.manifest.layers[0];
+        Ok(Pushed {
+            reference: self.reference.to_string(),
+            digest,
+            unchanged,
+            layer_digest: layer.digest.clone(),
+            size: u64::try_from(layer.size).unwrap_or(0),
+            uploaded_bytes,
+            blobs_uploaded,
+        })
+    }
+
+    /// Uploads the component layer from `pieces` (`size` bytes in all), with progress; the
+    /// bytes sent.
+    async fn upload_layer(
+        &self,
+        digest: &str,
+        size: u64,
+        pieces: impl futures_util::Stream<Item = oci_client::errors::Result<bytes::Bytes>>
+        + Send
+        + 'static,
+    ) -> Result<u64, OciError> {
+        let progress = &self.options.progress;
+        progress.start("component", size);
+        let counted = progress.clone();
+        let stream = pieces.inspect(move |c| {
+            if let Ok(c) = c {
+                counted.advance(c.len() as u64);
+            }
+        });
+        let result = self
+            .client
+            .push_blob_stream(self.oci_ref(), stream, digest, Some(size))
+            .await;
+        progress.finish();
+        result.map(|_| size).map_err(|e| self.fail(e))
+    }
+}
+
+/// What became of the config.
+enum Config {
+    /// Not sent: the tag already holds this component, under the manifest with this digest.
+    Held { manifest: String },
+    /// Sent if the registry lacked it (`uploaded` bytes).
+    Sent { uploaded: Option<u64> },
+}
+
+/// Decodes what the config and manifest say of the component, on a blocking thread.
+fn inspect_beside(
+    path: &Path,
+    layer: bytes::Bytes,
+    digest: String,
+) -> tokio::task::JoinHandle<Result<inspect::Inspection, inspect::InspectError>> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        inspect::inspect_hashed(&path, &layer, digest, &Default::default())
     })
 }
 
-/// Re-pushes `path` without reading it when the last push recorded for it still applies (same
-/// file, same request; see [`super::record`]) and the registry still holds that manifest and its
-/// blobs: `None` when any of that is not so, and an ordinary [`push`] is needed.
-pub async fn push_unchanged(
-    reference: &ComponentRef,
-    path: &Path,
-    options: &PushOptions,
-) -> Result<Option<Pushed>, OciError> {
-    let Some(manifest) = super::record::load(path, options) else {
-        return Ok(None);
-    };
-    let [layer] = manifest.layers.as_slice() else {
-        return Ok(None);
-    };
-    let reference = resolve_tag(reference, options.package.as_ref());
-    let client = super::client_with(&reference, &options.client, true);
-    let auth = super::auth::credentials(reference.registry())?;
-    let fail = |e| OciError::from_client(e, &reference, &options.client);
-    client
-        .auth(reference.as_oci(), &auth, RegistryOperation::Push)
-        .await
-        .map_err(fail)?;
-    let Some(digest) = unchanged(&client, &reference, &auth, &manifest).await? else {
-        return Ok(None);
-    };
-    Ok(Some(Pushed {
-        reference: reference.to_string(),
-        digest,
-        layer_digest: layer.digest.clone(),
-        size: u64::try_from(layer.size).unwrap_or(0),
-        uploaded_bytes: 0,
-        blobs_uploaded: 0,
-        unchanged: true,
-    }))
-}
-
-/// The OCI artifact of `component`: its layer, config and manifest, annotated from what the
-/// component says about itself and the crate (or, without one, the file's name as the title).
+/// The OCI artifact of the component `layer`: its layer, config and manifest, annotated from
+/// what the component says about itself and the crate (or, without one, the file's name as the
+/// title).
 fn artifact(
     path: &Path,
-    component: bytes::Bytes,
+    inspection: &inspect::Inspection,
     options: &PushOptions,
-) -> Result<layout::Artifact, OciError> {
-    let inspection = inspect::inspect_bytes(path, &component, &Default::default())?;
+) -> layout::Artifact {
     let created = layout::created_now();
     let package = options.package.clone().or_else(|| {
         Some(PackageInfo {
@@ -198,53 +441,9 @@ fn artifact(
             ..PackageInfo::default()
         })
     });
-    let annotations = layout::annotations(
-        &inspection,
-        package.as_ref(),
-        &created,
-        &options.annotations,
-    );
-    Ok(layout::assemble(
-        component,
-        &inspection,
-        annotations,
-        &created,
-    ))
-}
-
-/// Uploads the component layer in chunks, with progress, unless the registry has it; the
-/// bytes sent, if any.
-async fn upload_layer(
-    client: &oci_client::Client,
-    oci_ref: &oci_client::Reference,
-    artifact: &layout::Artifact,
-    progress: &ProgressHandle,
-) -> oci_client::errors::Result<Option<u64>> {
-    let digest = artifact.layer_digest().to_string();
-    if client.blob_exists(oci_ref, &digest).await? {
-        return Ok(None);
-    }
-    let size = artifact.layer.len() as u64;
-    progress.start("component", size);
-    let chunks: Vec<oci_client::errors::Result<bytes::Bytes>> = (0..artifact.layer.len())
-        .step_by(CHUNK)
-        .map(|at| {
-            Ok(artifact
-                .layer
-                .slice(at..(at + CHUNK).min(artifact.layer.len())))
-        })
-        .collect();
-    let counted = progress.clone();
-    let stream = futures_util::stream::iter(chunks).inspect(move |c| {
-        if let Ok(c) = c {
-            counted.advance(c.len() as u64);
-        }
-    });
-    let result = client
-        .push_blob_stream(oci_ref, stream, &digest, Some(size))
-        .await;
-    progress.finish();
-    result.map(|_| Some(size))
+    let annotations =
+        layout::annotations(inspection, package.as_ref(), &created, &options.annotations);
+    layout::assemble(inspection, annotations, &created)
 }
 
 /// Uploads the config blob unless the registry has it; the bytes sent, if any.
@@ -263,32 +462,18 @@ async fn upload_config(
     Ok(Some(artifact.config_bytes.len() as u64))
 }
 
-/// When the tag already holds this component with the same annotations (its creation time
-/// aside), that manifest's digest: a re-push then sends nothing at all, not even a new config.
-async fn unchanged(
-    client: &oci_client::Client,
-    reference: &ComponentRef,
-    auth: &oci_client::secrets::RegistryAuth,
+/// Whether the tag's manifest (`theirs`, as the registry sent it) holds the component `ours`
+/// describes with the same annotations, its creation time aside, and the registry still has
+/// its config (`has_ours_config`, when already asked, for `ours`' config). A fresh push's own
+/// config differs from the tag's by its creation time, so theirs is asked for then.
+async fn tag_holds(
+    session: &Session<'_>,
+    theirs: &[u8],
     ours: &OciImageManifest,
-) -> Result<Option<String>, OciError> {
-    // The manifest and the blobs ours names are asked for at once. The tag's manifest counts
-    // only while its blobs are there too (a registry may have garbage-collected them).
-    let oci_ref = reference.as_oci();
-    let has = |digest: &str| {
-        let digest = digest.to_string();
-        async move { client.blob_exists(oci_ref, &digest).await.unwrap_or(false) }
-    };
-    let (manifest, has_config, has_layer) = futures_util::join!(
-        client.pull_manifest_raw(oci_ref, auth, &[MANIFEST_MEDIA_TYPE]),
-        has(&ours.config.digest),
-        has(&ours.layers[0].digest),
-    );
-    // No such tag yet (or not readable): push normally, which reports any real problem.
-    let Ok((bytes, digest)) = manifest else {
-        return Ok(None);
-    };
-    let Ok(theirs) = serde_json::from_slice::<OciImageManifest>(&bytes) else {
-        return Ok(None);
+    has_ours_config: Option<bool>,
+) -> bool {
+    let Ok(theirs) = serde_json::from_slice::<OciImageManifest>(theirs) else {
+        return false;
     };
     let without_created = |m: &OciImageManifest| {
         let mut a = m.annotations.clone().unwrap_or_default();
@@ -296,21 +481,20 @@ async fn unchanged(
         a
     };
     let same = theirs.layers.len() == 1
+        && ours.layers.len() == 1
         && theirs.layers[0].digest == ours.layers[0].digest
         && theirs.layers[0].media_type == ours.layers[0].media_type
         && theirs.config.media_type == ours.config.media_type
         && without_created(&theirs) == without_created(ours);
-    if !(same && has_layer) {
-        return Ok(None);
+    if !same {
+        return false;
     }
-    // A fresh push's own config differs from the tag's by its creation time: ask for theirs.
-    let has_config = if theirs.config.digest == ours.config.digest {
-        has_config
-    } else {
-        has(&theirs.config.digest).await
-    };
-    if !has_config {
-        return Ok(None);
+    match has_ours_config {
+        Some(has) if theirs.config.digest == ours.config.digest => has,
+        // Asking failed: not known to hold it, so it is sent again.
+        _ => session
+            .has_blob(&theirs.config.digest)
+            .await
+            .unwrap_or(false),
     }
-    Ok(Some(digest))
 }

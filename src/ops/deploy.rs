@@ -224,8 +224,9 @@ fn push_first(
         json: request.output_json,
     };
     let hooks = crate::plugin::hooks::PluginHooks::installed(push.json)?;
-    let (path, package) = component_and_package(&push, &hooks, reporter)?;
-    let pushed = push_component(&push, &path, package.as_ref(), &hooks, progress)?;
+    let target = component_and_package(&push, &hooks, reporter)?;
+    let pushed = push_component(&push, &target, &hooks, progress)?;
+    let (path, package) = (target.path, target.package);
     let (image, repository) = pinned(&pushed.reference, &pushed.digest)?;
     let (default_name, settings) = match &package {
         Some(p) => (p.name.to_string(), WasmcloudConfig::of(p)?.deploy),

@@ -42,19 +42,30 @@ pub fn push(
         oci::push::parse_annotation(a)?;
     }
     let hooks = PluginHooks::installed(request.json)?;
-    let (path, package) = component_and_package(request, &hooks, reporter)?;
-    push_component(request, &path, package.as_ref(), &hooks, progress)
+    let target = component_and_package(request, &hooks, reporter)?;
+    push_component(request, &target, &hooks, progress)
 }
 
-/// Pushes the component at `path` (from `package`, whose config names the registry and whose
-/// fields become annotations), with the plugins' `before-push` and `after-push` hooks around.
+/// What to push: a component file and what is known of it.
+pub(super) struct Target {
+    /// The file.
+    pub path: PathBuf,
+    /// The package it came from, whose config names the registry and whose fields become
+    /// annotations.
+    pub package: Option<cargo_metadata::Package>,
+    /// Its digest, when this run built it.
+    pub digest: Option<String>,
+}
+
+/// Pushes the component `target` names, with the plugins' `before-push` and `after-push` hooks
+/// around.
 pub(super) fn push_component(
     request: &PushRequest,
-    path: &std::path::Path,
-    package: Option<&cargo_metadata::Package>,
+    target: &Target,
     hooks: &PluginHooks,
     progress: ProgressHandle,
 ) -> Result<Pushed, OpError> {
+    let (path, package) = (target.path.as_path(), target.package.as_ref());
     let annotations = request
         .annotations
         .iter()
@@ -89,6 +100,7 @@ pub(super) fn push_component(
         progress,
         chunked_above: request.chunked_above,
         read_at,
+        digest: target.digest.clone(),
     };
     let site = Site {
         project_dir: package.and_then(|p| p.manifest_path.parent().map(|d| d.into())),
@@ -101,20 +113,9 @@ pub(super) fn push_component(
     };
     hooks.before_push(&site, &reference_text, &file)?;
     let doing = format!("failed to push `{}` to `{reference_text}`", path.display());
-    let runtime = runtime()?;
-    // An unchanged file the registry already holds is not even read.
-    let pushed = match runtime
-        .block_on(oci::push::push_unchanged(&reference, path, &options))
-        .map_err(failed(doing.clone()))?
-    {
-        Some(pushed) => pushed,
-        None => {
-            let bytes = crate::artifact::read(path)?;
-            runtime
-                .block_on(oci::push(&reference, path, bytes.into(), &options))
-                .map_err(failed(doing))?
-        }
-    };
+    let pushed = runtime()?
+        .block_on(oci::push(&reference, path, &options))
+        .map_err(failed(doing))?;
     hooks.after_push(&site, &pushed.reference, &file, &pushed.digest)?;
     Ok(pushed)
 }
@@ -126,16 +127,21 @@ pub(super) fn component_and_package(
     request: &PushRequest,
     hooks: &PluginHooks,
     reporter: &dyn Reporter,
-) -> Result<(PathBuf, Option<cargo_metadata::Package>), OpError> {
+) -> Result<Target, OpError> {
+    let file = |path: &PathBuf, package: Option<cargo_metadata::Package>| Target {
+        path: path.clone(),
+        package,
+        digest: None,
+    };
     let selection = &request.build.selection;
     if let Some(path) = &request.path {
         if selection.manifest_path.is_none() && selection.packages.is_empty() {
-            return Ok((path.clone(), None));
+            return Ok(file(path, None));
         }
         let project = Project::load(selection)?;
         let mut packages = project.packages();
         return match (packages.next(), packages.next()) {
-            (Some(one), None) => Ok((path.clone(), Some(one.clone()))),
+            (Some(one), None) => Ok(file(path, Some(one.clone()))),
             _ => Err(Advice::new(
                 "a component file is pushed with the annotations of one package",
                 "select it with `-p NAME`",
@@ -150,6 +156,9 @@ pub(super) fn component_and_package(
     let built = super::build::build_with(&request.build, hooks, reporter)
         .map_err(failed("failed to build the component"))?;
     let app = built.app()?;
-    let package = project.member(&app.package).cloned();
-    Ok((app.path.clone(), package))
+    Ok(Target {
+        path: app.path.clone(),
+        package: project.member(&app.package).cloned(),
+        digest: Some(app.digest.clone()),
+    })
 }

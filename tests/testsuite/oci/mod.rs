@@ -242,10 +242,16 @@ fn a_repush_record_is_used_only_while_file_request_and_registry_are_as_they_were
     let dest = tmp.path().join("pulled.wasm");
     pull_to(tmp.path(), &reference, &dest);
     assert_eq!(std::fs::read(&dest).unwrap(), changed);
-    // A registry that lost everything (same address, empty storage): pushed again in full.
+    // A registry that lost everything (same address, empty storage): pushed again in full,
+    // under the recorded digest as the file is read (and checked against it).
     registry.wipe();
     let again = push(&["-a", "team=blue"]);
     assert_eq!(again["unchanged"], false);
+    assert_eq!(again["blobs_uploaded"], 2, "{again}");
+    assert!(
+        again["uploaded_bytes"].as_u64().unwrap() > changed.len() as u64,
+        "{again}"
+    );
     pull_to(tmp.path(), &reference, &dest);
     assert_eq!(std::fs::read(&dest).unwrap(), changed);
 }
@@ -553,6 +559,15 @@ fn push_reads_the_registry_from_cargo_toml() {
         m["annotations"]["org.opencontainers.image.version"],
         "0.1.0"
     );
+    // The build's digest let the upload start as the file was read: what arrived is the file.
+    assert_eq!(pushed["blobs_uploaded"], 2, "{pushed}");
+    let dest = tmp.path().join("pulled.wasm");
+    pull_to(tmp.path(), &registry.reference("pushme:0.1.0"), &dest);
+    let built = std::fs::read(shared_target_dir().join("wasmcloud/pushme.wasm")).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), built);
+    use sha2::Digest;
+    let digest = format!("sha256:{:x}", sha2::Sha256::digest(&built));
+    assert_eq!(pushed["layer_digest"], digest.as_str());
 }
 
 #[test]
