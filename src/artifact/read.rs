@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 const HUGE: usize = 2 << 20;
 
 /// How much [`whole_hashed`] reads before handing it to the hashing thread.
-const PIECE: usize = 4 << 20;
+const PIECE: usize = 1 << 20;
 
 /// The whole of the file at `path`, as [`std::fs::read`] gives it.
 pub(super) fn whole(path: &Path) -> std::io::Result<Vec<u8>> {
