@@ -276,6 +276,15 @@ pub fn validate_component(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderEr
     wash_compose::validate(bytes, wasmparser::WasmFeatures::default())
 }
 
+/// [`validate_component`], but for the function bodies of the core modules in `validated`
+/// (modules [`validate_component`] passed before; see [`crate::compose::validate_trusting`]).
+pub fn validate_component_trusting(
+    bytes: &[u8],
+    validated: &[&[u8]],
+) -> Result<(), wasmparser::BinaryReaderError> {
+    wash_compose::validate_trusting(bytes, wasmparser::WasmFeatures::default(), validated)
+}
+
 /// [`validate_component`] but for the function bodies: the module and component structure,
 /// types, imports and exports. Much quicker; enough before parsing the component's types.
 pub fn validate_structure(bytes: &[u8]) -> Result<(), wasmparser::BinaryReaderError> {

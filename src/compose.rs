@@ -4,7 +4,7 @@
 
 pub use wash_compose::{
     ComposeError, ComposeOptions, Composition, Link, OUTPUT_FEATURES, OpenImport, Plug, compose,
-    validate,
+    core_modules, validate, validate_trusting,
 };
 
 impl crate::hint::Hint for ComposeError {

@@ -270,13 +270,20 @@ impl Context<'_> {
         wanted: Vec<Vec<String>>,
         todo: &[bool],
     ) -> Result<(), BuildError> {
+        // Each component is offered the others as they were placed, before any was rewritten.
+        let mut parts = Vec::new();
         if (0..components.len()).any(|i| todo[i] && !wanted[i].is_empty()) {
-            // Each component is offered the others as they were placed, before any was
-            // rewritten.
-            let mut parts = Vec::new();
             for (c, s) in components.iter().zip(staged.iter_mut()) {
                 parts.push((c.name.clone(), s.bytes()?.to_vec()));
             }
+        }
+        // Their core modules, which placing validated whole: composing and virtualizing nest
+        // them unchanged, so the function bodies of these are not validated again.
+        let placed: Vec<&[u8]> = parts
+            .iter()
+            .flat_map(|(_, bytes)| crate::compose::core_modules(bytes))
+            .collect();
+        if !parts.is_empty() {
             for (i, ((c, s), wanted)) in components
                 .iter_mut()
                 .zip(staged.iter_mut())
@@ -290,6 +297,7 @@ impl Context<'_> {
                         s,
                         wanted,
                         &parts,
+                        &placed,
                         package,
                         self.project,
                         config,
@@ -302,7 +310,10 @@ impl Context<'_> {
             if let Some(virt) = &self.config(c).virt
                 && todo[i]
             {
-                steps::virtualize(c, s, self.package_of(c), virt, self.reporter)?;
+                // Without composing, what is virtualized is the component as placed.
+                let own = parts.is_empty();
+                let package = self.package_of(c);
+                steps::virtualize(c, s, package, virt, &placed, own, self.reporter)?;
             }
         }
         for (i, (c, s)) in components.iter_mut().zip(staged.iter_mut()).enumerate() {

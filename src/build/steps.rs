@@ -28,6 +28,7 @@ pub(super) fn compose(
     staged: &mut Staged,
     wanted: Vec<String>,
     parts: &[(String, Vec<u8>)],
+    placed: &[&[u8]],
     package: &Package,
     project: &Project,
     config: &WasmcloudConfig,
@@ -44,6 +45,7 @@ pub(super) fn compose(
         let options = ComposeOptions {
             dry_run: false,
             allow_unused_plugs: true,
+            validated_modules: placed,
             ..ComposeOptions::default()
         };
         let bytes = staged.bytes()?.to_vec();
@@ -187,21 +189,30 @@ fn configured_plugs(
     Ok(plugs)
 }
 
-/// Applies `[package.metadata.wasmcloud.virt]`.
+/// Applies `[package.metadata.wasmcloud.virt]`. The core modules in `placed` were validated
+/// when placed, and so were the component's own when `as_placed` (it was not composed).
 pub(super) fn virtualize(
     c: &mut BuiltComponent,
     staged: &mut Staged,
     package: &Package,
     options: &crate::virt::VirtOptions,
+    placed: &[&[u8]],
+    as_placed: bool,
     reporter: &dyn Reporter,
 ) -> Result<(), BuildError> {
     reporter.step(BuildStep::Virtualizing(&c.name));
-    let done =
-        crate::virt::virtualize(staged.bytes()?, options).map_err(|source| BuildError::Virt {
+    let input = staged.bytes()?;
+    let mut validated = placed.to_vec();
+    if as_placed {
+        validated.extend(crate::compose::core_modules(input));
+    }
+    let done = crate::virt::virtualize_trusting(input, options, &validated).map_err(|source| {
+        BuildError::Virt {
             package: c.package.clone(),
             manifest: package.manifest_path.clone().into(),
             source,
-        })?;
+        }
+    })?;
     place::rewrite(c, staged, done.bytes);
     Ok(())
 }

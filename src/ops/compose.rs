@@ -47,6 +47,7 @@ pub fn compose(request: &ComposeRequest, progress: ProgressHandle) -> Result<Com
         allow_unused_plugs: false,
         // Validated below, while the file is written.
         caller_validates: request.output.is_some(),
+        ..ComposeOptions::default()
     };
     let failed_to = || failed(format!("failed to compose `{}`", request.root.display()));
     let composition = compose::compose(root, plugs, &options).map_err(failed_to())?;

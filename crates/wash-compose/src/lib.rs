@@ -26,7 +26,7 @@ use wac_graph::types::{Package, SubtypeChecker, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions, NodeId, PackageId};
 
 mod validate;
-pub use validate::validate;
+pub use validate::{core_modules, validate, validate_trusting};
 
 /// The features the output is validated with: all of them, as wac-graph validates.
 pub const OUTPUT_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::all();
@@ -149,7 +149,7 @@ struct Planner {
 
 /// How to compose.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ComposeOptions {
+pub struct ComposeOptions<'a> {
     /// Only plan: which plug satisfies which import; no component is encoded.
     pub dry_run: bool,
     /// Accept plugs that satisfy nothing (as `wash build` does when it offers every component
@@ -160,6 +160,11 @@ pub struct ComposeOptions {
     /// using it (`wash compose` validates while it writes the file). By default the output is
     /// validated here.
     pub caller_validates: bool,
+    /// Core modules (their bytes, see [`core_modules`]) the caller validated whole, with
+    /// features [`OUTPUT_FEATURES`] includes: where the output nests one of them unchanged,
+    /// its function bodies are not validated again (see [`validate_trusting`]). `wash build`
+    /// passes those of the components it just validated and placed.
+    pub validated_modules: &'a [&'a [u8]],
 }
 
 /// Plugs `plugs` into `root`'s imports (and into each other's), and exports what `root`
@@ -167,7 +172,7 @@ pub struct ComposeOptions {
 pub fn compose(
     root: Vec<u8>,
     plugs: Vec<Plug>,
-    options: &ComposeOptions,
+    options: &ComposeOptions<'_>,
 ) -> Result<Composition, ComposeError> {
     let mut planner = Planner {
         graph: CompositionGraph::new(),
@@ -210,7 +215,8 @@ pub fn compose(
         })?;
         let bytes = encoded.map_err(graph_err)?;
         if !options.caller_validates {
-            validate(&bytes, OUTPUT_FEATURES).map_err(graph_err)?;
+            validate_trusting(&bytes, OUTPUT_FEATURES, options.validated_modules)
+                .map_err(graph_err)?;
         }
         Some(bytes)
     };

@@ -6,18 +6,53 @@
 use std::sync::Mutex;
 
 use wasmparser::{
-    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser,
+    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser, Payload,
     ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// Validates `bytes` with `features`. On an invalid file the error is the one earliest in it
 /// among the function bodies, as a sequential validation would report.
 pub fn validate(bytes: &[u8], features: WasmFeatures) -> Result<(), BinaryReaderError> {
+    validate_trusting(bytes, features, &[])
+}
+
+/// [`validate`], except for the function bodies of the core modules in `bytes` that are, byte
+/// for byte, one of `validated`: modules already validated whole, with features that `features`
+/// includes. A function body's validity depends on nothing outside its own module, so the same
+/// module need not have its bodies checked twice; everything around them (each module's own
+/// sections, the components nesting them, how they are instantiated and linked) is validated
+/// as always. Composing and virtualizing nest the modules of their inputs unchanged.
+pub fn validate_trusting(
+    bytes: &[u8],
+    features: WasmFeatures,
+    validated: &[&[u8]],
+) -> Result<(), BinaryReaderError> {
     let mut validator = Validator::new_with_features(features);
     let mut functions: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
+    // For the module or component being read and each one nesting it: whether it is a module
+    // in `validated`. A nested module announces itself (its section) before its own header.
+    let mut known: Vec<bool> = Vec::new();
+    let mut next_is_known = false;
     for payload in Parser::new(0).parse_all(bytes) {
-        if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+        let payload = payload?;
+        match &payload {
+            Payload::Version { .. } => known.push(std::mem::take(&mut next_is_known)),
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => {
+                let module = slice(bytes, unchecked_range);
+                next_is_known = !module.is_empty() && validated.iter().any(|v| *v == module);
+            }
+            _ => {}
+        }
+        let valid = validator.payload(&payload)?;
+        if let ValidPayload::Func(func, body) = valid
+            && !known.last().copied().unwrap_or(false)
+        {
             functions.push((func, body));
+        }
+        if let Payload::End(_) = payload {
+            known.pop();
         }
     }
     let workers = std::thread::available_parallelism()
@@ -69,6 +104,32 @@ pub fn validate(bytes: &[u8], features: WasmFeatures) -> Result<(), BinaryReader
     }
 }
 
+/// The bytes of every core module in `bytes`: itself if it is one, else those its components
+/// nest, at any depth (function bodies are skipped over, not read).
+pub fn core_modules(bytes: &[u8]) -> Vec<&[u8]> {
+    if Parser::is_core_wasm(bytes) {
+        return vec![bytes];
+    }
+    let mut modules = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload {
+            Ok(Payload::ModuleSection {
+                unchecked_range, ..
+            }) => modules.push(slice(bytes, &unchecked_range)),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    modules
+}
+
+/// The bytes `range` names, or none when it is out of bounds (the validator reports why).
+fn slice<'a>(bytes: &'a [u8], range: &std::ops::Range<u64>) -> &'a [u8] {
+    let start = usize::try_from(range.start).unwrap_or(usize::MAX);
+    let end = usize::try_from(range.end).unwrap_or(usize::MAX);
+    bytes.get(start..end).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +176,29 @@ mod tests {
         assert!(validate(b"nope", WasmFeatures::default()).is_err());
         let whole = module(100, None);
         assert!(validate(&whole[..whole.len() - 3], WasmFeatures::default()).is_err());
+    }
+
+    #[test]
+    fn only_the_bodies_of_modules_validated_before_are_skipped() {
+        // A bad body in the first module, nested in a component nested in the outer one.
+        let wat = r#"(component
+            (component (core module (func (result i32) i64.const 1)))
+            (core module (func (result i32) i32.const 1))
+        )"#;
+        let bytes = wat::parse_str(wat).unwrap();
+        let features = WasmFeatures::default();
+        let modules = core_modules(&bytes);
+        assert_eq!(modules.len(), 2);
+        assert!(validate(&bytes, features).is_err());
+        // Trusting the good module changes nothing; trusting the bad one (as if validated
+        // before) is what skips its body.
+        assert!(validate_trusting(&bytes, features, &[modules[1]]).is_err());
+        assert!(validate_trusting(&bytes, features, &[modules[0]]).is_ok());
+        // Everything but the bodies is still checked: a start function that takes a parameter
+        // fails in a trusted module too.
+        let wat = r#"(component (core module (func $f (param i32)) (start $f)))"#;
+        let bytes = wat::parse_str(wat).unwrap();
+        let modules = core_modules(&bytes);
+        assert!(validate_trusting(&bytes, features, &modules).is_err());
     }
 }
