@@ -213,6 +213,44 @@ fn compose_config_names_a_plug_file(target: &Path) {
         err.contains("`package.metadata.wasmcloud.compose.plugs` names `missing.wasm`"),
         "{err}"
     );
+
+    // The build skips validating again only the function bodies it validated when placing
+    // the workspace's own components: a plug file with a bad one is still refused.
+    let ws = two_crate_workspace();
+    let bad = ws.path().join("bad-greeter.wasm");
+    std::fs::write(
+        &bad,
+        with_a_bad_function_body(&std::fs::read(&greeter().wasm).unwrap()),
+    )
+    .unwrap();
+    let manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let config = format!(
+        "[package.metadata.wasmcloud.compose]\nplugs = [\"{}\"]",
+        bad.display()
+    );
+    std::fs::write(&manifest, format!("{text}\n{config}\n")).unwrap();
+    let err = stderr(&build_caller_fails(&ws, target));
+    assert!(err.contains("could not compose"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// `wasm` with the last instruction of its first function body (`end`) made a `nop`: every
+/// section as it was, the body invalid.
+fn with_a_bad_function_body(wasm: &[u8]) -> Vec<u8> {
+    let end = wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .find_map(|p| match p.unwrap() {
+            wasmparser::Payload::CodeSectionEntry(body) => Some(body.range().end),
+            _ => None,
+        })
+        .expect("a function body");
+    let mut bad = wasm.to_vec();
+    let last = usize::try_from(end).unwrap() - 1;
+    assert_eq!(bad[last], 0x0b, "a body ends with `end`");
+    bad[last] = 0x01;
+    assert!(wasmparser::Validator::new().validate_all(&bad).is_err());
+    bad
 }
 
 fn one_build_composes_a_dependency_into_its_importer(target: &Path) {

@@ -41,7 +41,7 @@ pub fn validate_trusting(
                 unchecked_range, ..
             } => {
                 let module = slice(bytes, unchecked_range);
-                next_is_known = !module.is_empty() && validated.iter().any(|v| *v == module);
+                next_is_known = !module.is_empty() && validated.contains(&module);
             }
             _ => {}
         }
