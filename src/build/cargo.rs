@@ -45,8 +45,75 @@ pub(super) fn run(
     opts: &BuildOptions,
     selection: &PackageSelection,
 ) -> Result<Vec<WasmArtifact>, BuildError> {
-    let mut cmd = crate::toolchain::cargo();
+    spawn(opts, selection)?.wait()
+}
+
+/// A cargo run under way. Its JSON messages are read on a thread of their own, so cargo never
+/// waits on a full pipe while wash does something else (places what the previous run made).
+pub(super) struct Running {
+    child: std::process::Child,
+    program: String,
+    reader: Option<std::thread::JoinHandle<Vec<WasmArtifact>>>,
+}
+
+/// Starts [`run`]'s cargo and returns at once.
+pub(super) fn spawn(
+    opts: &BuildOptions,
+    selection: &PackageSelection,
+) -> Result<Running, BuildError> {
+    let mut cmd = command(opts, selection);
     let program = cmd.get_program().to_string_lossy().into_owned();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || wasm_artifacts(stdout));
+    Ok(Running {
+        child,
+        program,
+        reader: Some(reader),
+    })
+}
+
+impl Running {
+    /// Waits for cargo to finish; its `.wasm` artifacts if it succeeded.
+    pub(super) fn wait(mut self) -> Result<Vec<WasmArtifact>, BuildError> {
+        let artifacts = self.finish();
+        let status = self.child.wait().map_err(|source| BuildError::Spawn {
+            program: self.program.clone(),
+            source,
+        })?;
+        if !status.success() {
+            return Err(BuildError::CargoFailed);
+        }
+        Ok(artifacts)
+    }
+
+    /// What the reader thread collected, once cargo closed its output.
+    fn finish(&mut self) -> Vec<WasmArtifact> {
+        self.reader
+            .take()
+            .map(|r| r.join().expect("reading cargo's messages does not panic"))
+            .unwrap_or_default()
+    }
+}
+
+/// A run given up on (wash failed meanwhile) is still waited for, not killed: a killed cargo
+/// would leave its rustc processes writing to the target directory after wash exits.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.reader.is_some() {
+            self.finish();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The cargo command [`run`] runs.
+fn command(opts: &BuildOptions, selection: &PackageSelection) -> Command {
+    let mut cmd = crate::toolchain::cargo();
     cmd.args([
         "build",
         "--target",
@@ -72,12 +139,11 @@ pub(super) fn run(
     if std::env::var_os(DISTINCT_CDYLIBS).is_none() {
         cmd.env(DISTINCT_CDYLIBS, "wash");
     }
-    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
-    let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {
-        program: program.clone(),
-        source,
-    })?;
-    let stdout = child.stdout.take().expect("stdout is piped");
+    cmd
+}
+
+/// The `.wasm` files of component-shaped targets among cargo's JSON messages.
+fn wasm_artifacts(stdout: std::process::ChildStdout) -> Vec<WasmArtifact> {
     let mut artifacts = Vec::new();
     for message in Message::parse_stream(BufReader::new(stdout)) {
         let Ok(Message::CompilerArtifact(a)) = message else {
@@ -99,13 +165,7 @@ pub(super) fn run(
             }
         }
     }
-    let status = child
-        .wait()
-        .map_err(|source| BuildError::Spawn { program, source })?;
-    if !status.success() {
-        return Err(BuildError::CargoFailed);
-    }
-    Ok(artifacts)
+    artifacts
 }
 
 /// A failed cargo run is first checked for the likeliest cause, a missing target, whose fix

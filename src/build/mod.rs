@@ -372,16 +372,27 @@ fn compile(
         let order = cargo::importers_first(project.packages_with_member_dependencies());
         let out_dir = project.output_dir();
         let mut components = Vec::new();
-        for package in &order {
-            // The early run compiled the one selected package, which comes first.
-            let artifacts = match early.take() {
-                Some(result) => result,
-                None => {
+        let mut next: Option<cargo::Running> = None;
+        for (i, package) in order.iter().enumerate() {
+            // The early run compiled the one selected package, which comes first; a later
+            // package's run was started while the one before it was placed.
+            let artifacts = match (early.take(), next.take()) {
+                (Some(result), _) => result,
+                (None, Some(running)) => {
+                    reporter.step(BuildStep::Compiling);
+                    running.wait()
+                }
+                (None, None) => {
                     reporter.step(BuildStep::Compiling);
                     cargo::run(opts, &opts.selection.only(&package.name))
                 }
             };
             let artifacts = cargo::explain_failure(artifacts, &project)?;
+            // The next package's cargo starts now, and resolves, checks its fingerprints and
+            // compiles while this one's components are validated and placed.
+            if let Some(following) = order.get(i + 1) {
+                next = Some(cargo::spawn(opts, &opts.selection.only(&following.name))?);
+            }
             let mine: Vec<_> = artifacts
                 .iter()
                 .filter(|a| a.package_id == package.id)
