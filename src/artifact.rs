@@ -70,6 +70,20 @@ pub fn size(path: &Path) -> Result<u64, ArtifactError> {
         })
 }
 
+/// An empty buffer for `capacity` bytes about to be written in one go (a copy of a component,
+/// a signed one): above 2 MiB backed by transparent huge pages, as files read whole are, so
+/// filling it costs one page fault per 2 MiB instead of one per 4 KiB.
+pub fn buffer(capacity: usize) -> Vec<u8> {
+    read::buffer(capacity)
+}
+
+/// A copy of `bytes` in a [`buffer`].
+pub fn copy_of(bytes: &[u8]) -> Vec<u8> {
+    let mut copy = buffer(bytes.len());
+    copy.extend_from_slice(bytes);
+    copy
+}
+
 /// Reads a whole file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
     read::whole(path).map_err(|source| ArtifactError::Read {

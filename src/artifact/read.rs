@@ -119,6 +119,14 @@ pub(super) fn in_pieces(
     Ok((whole, hasher.finalize().into()))
 }
 
+/// An empty buffer for `capacity` bytes that will all be written at once (a copy, an output
+/// of known size): backed by huge pages like a file read whole.
+pub(super) fn buffer(capacity: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(capacity);
+    advise(bytes.as_mut_ptr(), bytes.capacity());
+    bytes
+}
+
 /// Reads into all of `buf` unless the file ends first; how much was read.
 fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;

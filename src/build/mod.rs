@@ -274,7 +274,7 @@ impl Context<'_> {
         let mut parts = Vec::new();
         if (0..components.len()).any(|i| todo[i] && !wanted[i].is_empty()) {
             for (c, s) in components.iter().zip(staged.iter_mut()) {
-                parts.push((c.name.clone(), s.bytes()?.to_vec()));
+                parts.push((c.name.clone(), crate::artifact::copy_of(s.bytes()?)));
             }
         }
         // Their core modules, which placing validated whole: composing and virtualizing nest

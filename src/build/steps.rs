@@ -48,7 +48,7 @@ pub(super) fn compose(
             validated_modules: placed,
             ..ComposeOptions::default()
         };
-        let bytes = staged.bytes()?.to_vec();
+        let bytes = artifact::copy_of(staged.bytes()?);
         let composed = crate::compose::compose(bytes, plugs, &options).map_err(|source| {
             BuildError::Compose {
                 package: c.package.clone(),
@@ -119,7 +119,7 @@ fn plugs_for(
         })
         .map(|(name, bytes)| Plug {
             name: name.clone(),
-            bytes: bytes.clone(),
+            bytes: artifact::copy_of(bytes),
         })
         .collect();
     plugs.extend(configured);

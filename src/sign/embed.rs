@@ -103,7 +103,7 @@ pub(super) fn add_signature(bytes: &[u8], key: &SigningKey) -> Result<Vec<u8>, W
         hashes.push(hasher.finalize().to_vec());
     }
     let data = signature_data(previous, key, hashes)?.serialize()?;
-    let mut out = Vec::with_capacity(bytes.len() + data.len() + 32);
+    let mut out = crate::artifact::buffer(bytes.len() + data.len() + 32);
     out.extend_from_slice(&header);
     let signature = Section {
         id: 0,

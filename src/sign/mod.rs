@@ -126,8 +126,10 @@ fn sign(bytes: &[u8], keys: &[SigningKey], validate: bool) -> Result<Signed, Sig
             source: wasmsign2::WSError::ParseError,
         });
     }
+    // Each key's signature is added to the last one's output; the input is not copied first.
+    let mut signed: std::borrow::Cow<'_, [u8]> = std::borrow::Cow::Borrowed(bytes);
     let mut out = Signed {
-        bytes: bytes.to_vec(),
+        bytes: Vec::new(),
         added: Vec::new(),
         already: Vec::new(),
     };
@@ -144,8 +146,9 @@ fn sign(bytes: &[u8], keys: &[SigningKey], validate: bool) -> Result<Signed, Sig
             key: name.clone(),
             source,
         };
-        out.bytes = embed::add_signature(&out.bytes, key).map_err(err)?;
+        signed = embed::add_signature(&signed, key).map_err(err)?.into();
         out.added.push(name);
     }
+    out.bytes = signed.into_owned();
     Ok(out)
 }

@@ -233,7 +233,7 @@ pub fn virtualize_trusting(
     let plan = plan(&imports, options, &mut report)?;
 
     let mut graph = Composer(CompositionGraph::new());
-    let root = graph.register("wash:virtualized", component.to_vec())?;
+    let root = graph.register("wash:virtualized", crate::artifact::copy_of(component))?;
     let mut args = Vec::new();
     let mut io_node = None;
     for (kind, served) in &plan {
