@@ -6,6 +6,9 @@ use std::path::Path;
 
 use crate::support::*;
 
+mod plugs;
+use plugs::{compose_config_names_a_plug_file, plugs_from_a_registry};
+
 /// A workspace of the two fixtures, as `wash new` would lay it out: `greet-caller` lists
 /// `greeter` as a Cargo dependency and calls it through `wash::imports!()`.
 pub(crate) fn two_crate_workspace() -> tempfile::TempDir {
@@ -131,126 +134,6 @@ fn a_build_that_changes_nothing_reuses_its_steps(target: &Path) {
     assert_ne!(resigned["signed_by"], changed["signed_by"]);
     assert!(verifies(&other_keys));
     assert!(!verifies(&keys));
-}
-
-/// A registry reference is a plug, for `wash compose` and in `compose.plugs`: pulled through
-/// the cache from a real registry.
-fn plugs_from_a_registry(target: &Path) {
-    let registry = crate::registry::Registry::start();
-    let docker = temp_dir();
-    let reference = registry.reference("acme/greeter:0.1.0");
-    run(
-        wash()
-            .env("DOCKER_CONFIG", docker.path())
-            .args(["push", &reference])
-            .arg(&greeter().wasm),
-        true,
-    );
-    let ws = two_crate_workspace();
-    let v = build_caller_with(
-        &ws,
-        target,
-        &format!("[package.metadata.wasmcloud.compose]\nplugs = [\"{reference}\"]"),
-    );
-    assert_eq!(v["composed_from"], serde_json::json!([reference]));
-    let out = run(
-        wash().args(["run", v["path"].as_str().unwrap(), "--", "Noor"]),
-        true,
-    );
-    assert!(stdout(&out).starts_with("Hello, Noor"), "{}", stdout(&out));
-
-    let ws = two_crate_workspace();
-    let caller = build_caller_with(
-        &ws,
-        target,
-        "[package.metadata.wasmcloud]\nhost-imports = [\"acme:greeter/*\"]",
-    );
-    let out = run(
-        wash()
-            .env("DOCKER_CONFIG", docker.path())
-            .args([
-                "compose",
-                caller["path"].as_str().unwrap(),
-                "--plug",
-                &reference,
-            ])
-            .args(["--dry-run", "--json"]),
-        true,
-    );
-    let plan: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-    assert_eq!(plan["links"][0]["provider"], reference.as_str());
-}
-
-fn compose_config_names_a_plug_file(target: &Path) {
-    let ws = two_crate_workspace();
-    let plug = greeter().wasm.display().to_string();
-    let v = build_caller_with(
-        &ws,
-        target,
-        &format!("[package.metadata.wasmcloud.compose]\nplugs = [\"{plug}\"]"),
-    );
-    assert_eq!(v["composed_from"], serde_json::json!([plug]));
-    let out = run(
-        wash().args(["run", v["path"].as_str().unwrap(), "--", "Kay"]),
-        true,
-    );
-    assert!(
-        stdout(&out).starts_with("Hello, Kay (7)!"),
-        "{}",
-        stdout(&out)
-    );
-
-    let ws = two_crate_workspace();
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"missing.wasm\"]\n"),
-    )
-    .unwrap();
-    let err = stderr(&build_caller_fails(&ws, target));
-    assert!(
-        err.contains("`package.metadata.wasmcloud.compose.plugs` names `missing.wasm`"),
-        "{err}"
-    );
-
-    // The build skips validating again only the function bodies it validated when placing
-    // the workspace's own components: a plug file with a bad one is still refused.
-    let ws = two_crate_workspace();
-    let bad = ws.path().join("bad-greeter.wasm");
-    std::fs::write(
-        &bad,
-        with_a_bad_function_body(&std::fs::read(&greeter().wasm).unwrap()),
-    )
-    .unwrap();
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let config = format!(
-        "[package.metadata.wasmcloud.compose]\nplugs = [\"{}\"]",
-        bad.display()
-    );
-    std::fs::write(&manifest, format!("{text}\n{config}\n")).unwrap();
-    let err = stderr(&build_caller_fails(&ws, target));
-    assert!(err.contains("could not compose"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-}
-
-/// `wasm` with the last instruction of its first function body (`end`) made a `nop`: every
-/// section as it was, the body invalid.
-fn with_a_bad_function_body(wasm: &[u8]) -> Vec<u8> {
-    let end = wasmparser::Parser::new(0)
-        .parse_all(wasm)
-        .find_map(|p| match p.unwrap() {
-            wasmparser::Payload::CodeSectionEntry(body) => Some(body.range().end),
-            _ => None,
-        })
-        .expect("a function body");
-    let mut bad = wasm.to_vec();
-    let last = usize::try_from(end).unwrap() - 1;
-    assert_eq!(bad[last], 0x0b, "a body ends with `end`");
-    bad[last] = 0x01;
-    assert!(wasmparser::Validator::new().validate_all(&bad).is_err());
-    bad
 }
 
 fn one_build_composes_a_dependency_into_its_importer(target: &Path) {
