@@ -70,7 +70,8 @@ for i in $(seq 1 "$runs"); do
   # the digest, so the upload starts as the file is read.
   start_registry
   t=$(now); "$WASH" push "$reg/c-$i:1" "$work/big.wasm" >/dev/null 2>&1; wrec+=($(( $(now) - t )))
-  # A file never pushed (as after `wash build`): read and hashed, validated, then uploaded.
+  # A file wash knows nothing of (not pushed before, not just built by `wash push` itself):
+  # read and hashed first, for the digest the upload's request names, then uploaded.
   start_registry
   rm -rf "$WASH_HOME/cache/push"
   t=$(now); "$WASH" push "$reg/c-$i:1" "$work/big.wasm" >/dev/null 2>&1; wpush+=($(( $(now) - t )))
