@@ -469,9 +469,7 @@ fn build_caller_fails(ws: &tempfile::TempDir, target: &Path) -> std::process::Ou
 /// Appends `config` to the workspace's `greet-caller/Cargo.toml`, builds that package (and the
 /// greeter it depends on), and returns the caller's `--json` line.
 fn build_caller_with(ws: &tempfile::TempDir, target: &Path, config: &str) -> serde_json::Value {
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, format!("{text}\n{config}\n")).unwrap();
+    configure_caller(ws, config);
     let out = run(
         wash()
             .args(["build", "--json", "-p", "greet-caller"])
@@ -480,6 +478,13 @@ fn build_caller_with(ws: &tempfile::TempDir, target: &Path, config: &str) -> ser
         true,
     );
     built(&out, "greet-caller")
+}
+
+/// Appends `config` to the workspace's `greet-caller/Cargo.toml`.
+fn configure_caller(ws: &tempfile::TempDir, config: &str) {
+    let manifest = ws.path().join("greet-caller/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}\n{config}\n")).unwrap();
 }
 
 /// The `wash build --json` line of the component named `name`.

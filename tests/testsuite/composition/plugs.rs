@@ -73,13 +73,10 @@ pub(super) fn compose_config_names_a_plug_file(target: &Path) {
     );
 
     let ws = two_crate_workspace();
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        format!("{text}\n[package.metadata.wasmcloud.compose]\nplugs = [\"missing.wasm\"]\n"),
-    )
-    .unwrap();
+    configure_caller(
+        &ws,
+        "[package.metadata.wasmcloud.compose]\nplugs = [\"missing.wasm\"]",
+    );
     let err = stderr(&build_caller_fails(&ws, target));
     assert!(
         err.contains("`package.metadata.wasmcloud.compose.plugs` names `missing.wasm`"),
@@ -95,13 +92,11 @@ pub(super) fn compose_config_names_a_plug_file(target: &Path) {
         with_a_bad_function_body(&std::fs::read(&greeter().wasm).unwrap()),
     )
     .unwrap();
-    let manifest = ws.path().join("greet-caller/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
     let config = format!(
         "[package.metadata.wasmcloud.compose]\nplugs = [\"{}\"]",
         bad.display()
     );
-    std::fs::write(&manifest, format!("{text}\n{config}\n")).unwrap();
+    configure_caller(&ws, &config);
     let err = stderr(&build_caller_fails(&ws, target));
     assert!(err.contains("could not compose"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
