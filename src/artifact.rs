@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 mod read;
+mod types_only;
 mod validated;
+pub use types_only::TypesOnly;
 pub use validated::{known_valid, record_valid};
 
 /// What can go wrong writing or reading an artifact.
@@ -97,6 +99,21 @@ pub fn read(path: &Path) -> Result<Vec<u8>, ArtifactError> {
 pub fn read_hashed(path: &Path) -> Result<(Vec<u8>, String), ArtifactError> {
     match read::whole_hashed(path) {
         Ok((bytes, hash)) => Ok((bytes, digest_text(hash))),
+        Err(source) => Err(ArtifactError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// [`read_hashed`], and what `then` makes of the whole file: run as soon as the last byte is
+/// read, while the hash of the last pieces is still being taken.
+pub fn read_hashed_then<T>(
+    path: &Path,
+    then: impl FnOnce(&[u8]) -> T,
+) -> Result<(Vec<u8>, String, T), ArtifactError> {
+    match read::whole_hashed_then(path, then) {
+        Ok((bytes, hash, made)) => Ok((bytes, digest_text(hash), made)),
         Err(source) => Err(ArtifactError::Read {
             path: path.to_path_buf(),
             source,

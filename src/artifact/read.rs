@@ -34,19 +34,31 @@ pub(super) fn whole(path: &Path) -> std::io::Result<Vec<u8>> {
 /// The whole of the file at `path` and the SHA-256 of exactly those bytes, in about the time
 /// of the slower of the two alone: the bytes are hashed on another core a piece behind the read.
 pub(super) fn whole_hashed(path: &Path) -> std::io::Result<(Vec<u8>, [u8; 32])> {
+    whole_hashed_then(path, |_| ()).map(|(bytes, hash, ())| (bytes, hash))
+}
+
+/// [`whole_hashed`], and what `then` makes of the whole file, run as soon as the last byte is
+/// read, while the hasher is still on the last pieces (so a caller's pass over the bytes and the
+/// hash take the time of the slower, not of both).
+pub(super) fn whole_hashed_then<T>(
+    path: &Path,
+    then: impl FnOnce(&[u8]) -> T,
+) -> std::io::Result<(Vec<u8>, [u8; 32], T)> {
     let mut file = std::fs::File::open(path)?;
     let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
     if len < 2 * PIECE {
         let bytes = whole(path)?;
         let hash = Sha256::digest(&bytes).into();
-        return Ok((bytes, hash));
+        let made = then(&bytes);
+        return Ok((bytes, hash, made));
     }
     // Zeroed memory of this size comes fresh from the kernel, so the zeroes cost no pass of
     // their own; the buffer is filled piece by piece, each piece lent to the hasher once read.
     let mut bytes = vec![0u8; len];
     advise(bytes.as_mut_ptr(), len);
+    let base = bytes.as_mut_ptr();
     let (sender, receiver) = std::sync::mpsc::channel::<&[u8]>();
-    let (filled, hasher) = std::thread::scope(|scope| {
+    let (filled, hasher, made) = std::thread::scope(|scope| {
         let hashing = scope.spawn(move || {
             let mut hasher = Sha256::new();
             for piece in receiver {
@@ -56,12 +68,19 @@ pub(super) fn whole_hashed(path: &Path) -> std::io::Result<(Vec<u8>, [u8; 32])> 
         });
         let mut filled = 0;
         let mut result = Ok(());
-        for piece in bytes.chunks_mut(PIECE) {
+        while filled < len {
+            let n = PIECE.min(len - filled);
+            // SAFETY: `filled..filled + n` lies inside the buffer (`filled + n <= len`, its
+            // length), and no reference to any byte of it exists yet: the pieces handed out
+            // so far end at `filled`, and `bytes` itself is not used until this scope, and with
+            // it the hasher, has ended. This is the only mutable reference ever made to it.
+            let piece = unsafe { std::slice::from_raw_parts_mut(base.add(filled), n) };
             match fill(&mut file, piece) {
-                Ok(n) => {
-                    filled += n;
-                    let _ = sender.send(&piece[..n]);
-                    if n < piece.len() {
+                Ok(k) => {
+                    // From here on the piece is only read (by the hasher, and by `then`).
+                    let _ = sender.send(&piece[..k]);
+                    filled += k;
+                    if k < n {
                         break; // the file shrank since its size was read
                     }
                 }
@@ -72,18 +91,31 @@ pub(super) fn whole_hashed(path: &Path) -> std::io::Result<(Vec<u8>, [u8; 32])> 
             }
         }
         drop(sender);
+        // A file that grew since its size was read: the rest (normally nothing).
+        let mut rest = Vec::new();
+        if result.is_ok() && filled == len {
+            result = file.read_to_end(&mut rest).map(drop);
+        }
+        // Only a file that held exactly the bytes its size said is whole here; one that shrank
+        // or grew since is handed back, for `then` once it is read whole, below.
+        let made = if result.is_ok() && filled == len && rest.is_empty() {
+            // SAFETY: every byte of `0..len` was written above and is no longer written; the
+            // hasher only reads them too.
+            Ok(then(unsafe { std::slice::from_raw_parts(base, len) }))
+        } else {
+            Err(then)
+        };
         let hasher = hashing.join().expect("hashing does not panic");
-        (result.map(|()| filled), hasher)
+        (result.map(|()| (filled, rest)), hasher, made)
     });
-    let filled = filled?;
+    let (filled, rest) = filled?;
     bytes.truncate(filled);
-    // A file that grew since its size was read: the rest, hashed here.
-    let mut rest = Vec::new();
-    file.read_to_end(&mut rest)?;
     let mut hasher = hasher;
     hasher.update(&rest);
     bytes.extend_from_slice(&rest);
-    Ok((bytes, hasher.finalize().into()))
+    let hash = hasher.finalize().into();
+    let made = made.unwrap_or_else(|then| then(&bytes));
+    Ok((bytes, hash, made))
 }
 
 /// The whole of the file at `path` and the SHA-256 of exactly those bytes, each piece handed to
@@ -200,8 +232,9 @@ mod tests {
             let path = dir.path().join(format!("f{size}"));
             let bytes: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
             std::fs::write(&path, &bytes).unwrap();
-            let (read, hash) = super::whole_hashed(&path).unwrap();
+            let (read, hash, seen) = super::whole_hashed_then(&path, |b| b.to_vec()).unwrap();
             assert_eq!(read, bytes, "{size} bytes");
+            assert_eq!(seen, bytes, "{size} bytes handed to `then`");
             assert_eq!(
                 hash,
                 <[u8; 32]>::from(sha2::Sha256::digest(&bytes)),
@@ -209,6 +242,7 @@ mod tests {
             );
         }
         assert!(super::whole_hashed(&dir.path().join("missing")).is_err());
+        assert!(super::whole_hashed_then(&dir.path().join("missing"), |_| ()).is_err());
     }
 
     #[test]

@@ -144,8 +144,10 @@ pub struct InspectOptions<'a> {
 
 /// Inspects the component at `path`.
 pub fn inspect_file(path: &Path, options: &InspectOptions<'_>) -> Result<Inspection, InspectError> {
-    let bytes = artifact::read(path)?;
-    inspect_bytes(path, &bytes, options)
+    // The WIT is decoded as soon as the last byte is read, while the hash of the last pieces is
+    // still being taken on another core.
+    let (bytes, digest, decoded) = artifact::read_hashed_then(path, decode)?;
+    conclude(path, &bytes, digest, decoded, options)
 }
 
 /// Inspects component bytes; `path` is only used to name the file in results and errors.
@@ -202,34 +204,61 @@ fn inspect_with(
     known_digest: Option<String>,
     options: &InspectOptions<'_>,
 ) -> Result<Inspection, InspectError> {
-    not_a_component(path, bytes)?;
-    let invalid = |e: Box<dyn std::error::Error + Send + Sync + 'static>| InspectError::Invalid {
-        path: path.to_path_buf(),
-        source: e,
-    };
     // The digest (a pass over every byte), unless known, is taken on another core while the WIT
     // is decoded.
-    // Bytes with a digest already validated are not validated again
-    // ([`artifact::known_valid`]); others are, before anything decoded is used, so an invalid
-    // component gets the validator's error. Either way nothing is decoded before the structure
-    // (all but the function bodies) is found valid: wit-parser is not for hostile bytes (it
-    // asked for 4 GiB on a 333-byte file `fuzz/` made).
     let (digest, decoded) = std::thread::scope(|scope| {
         let hashing = known_digest
             .is_none()
             .then(|| scope.spawn(|| artifact::sha256_digest(bytes)));
-        let decoded = artifact::validate_structure(bytes).map(|()| {
-            // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid
-            // components, ones exporting a type WIT has no definition for (found by `fuzz/`,
-            // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash.
-            artifact::contain_panic(|| wit_component::decode(bytes))
-        });
+        let decoded = decode(bytes);
         let digest = match hashing {
             Some(hashing) => hashing.join().expect("hashing does not panic"),
             None => known_digest.unwrap_or_default(),
         };
         (digest, decoded)
     });
+    conclude(path, bytes, digest, decoded, options)
+}
+
+/// What [`decode`] makes of a component's bytes: `Err` if even their structure is invalid,
+/// `None` if wit-parser gave up on them.
+type Decoded = Result<Option<anyhow::Result<DecodedWasm>>, wasmparser::BinaryReaderError>;
+
+/// The WIT of component bytes, decoded only once their structure (all but the function bodies)
+/// is found valid: wit-parser is not for hostile bytes (it asked for 4 GiB on a 333-byte file
+/// `fuzz/` made).
+fn decode(bytes: &[u8]) -> Decoded {
+    artifact::validate_structure(bytes).map(|()| {
+        // wit-parser 0.258 panics (`unreachable!` in `decoding.rs`) on some valid components,
+        // ones exporting a type WIT has no definition for (found by `fuzz/`,
+        // `fuzz/regressions/wit-unreachable-type-export.bin`): report those, do not crash.
+        // The types are decoded from the bytes less their custom sections (most of a debug
+        // build), which wit-parser would otherwise copy through a buffer of its own for nothing.
+        // Anything it refuses is decoded again whole, for an error whose offsets are the file's.
+        artifact::contain_panic(|| match artifact::TypesOnly::new(bytes) {
+            Some(types) => {
+                wit_component::decode_reader(types).or_else(|_| wit_component::decode(bytes))
+            }
+            None => wit_component::decode(bytes),
+        })
+    })
+}
+
+/// The inspection of `bytes` with this `digest` and what [`decode`] made of them. Bytes with a
+/// digest already validated are not validated again ([`artifact::known_valid`]); others are,
+/// before anything decoded is used, so an invalid component gets the validator's error.
+fn conclude(
+    path: &Path,
+    bytes: &[u8],
+    digest: String,
+    decoded: Decoded,
+    options: &InspectOptions<'_>,
+) -> Result<Inspection, InspectError> {
+    not_a_component(path, bytes)?;
+    let invalid = |e: Box<dyn std::error::Error + Send + Sync + 'static>| InspectError::Invalid {
+        path: path.to_path_buf(),
+        source: e,
+    };
     let decoded = decoded.map_err(|e| invalid(e.into()))?;
     if !artifact::known_valid(&digest) {
         artifact::validate_component(bytes).map_err(|e| invalid(e.into()))?;
