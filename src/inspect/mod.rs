@@ -184,6 +184,12 @@ pub fn check_component(path: &Path, bytes: &[u8], digest: &str) -> Result<(), In
     Ok(())
 }
 
+/// Refuses bytes that do not begin as a component's do (the first 8 are enough), before
+/// anything else is done with them.
+pub fn check_kind(path: &Path, start: &[u8]) -> Result<(), InspectError> {
+    not_a_component(path, start)
+}
+
 fn not_a_component(path: &Path, bytes: &[u8]) -> Result<(), InspectError> {
     if !artifact::is_wasm(bytes) {
         return Err(InspectError::NotWasm {

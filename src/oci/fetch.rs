@@ -130,6 +130,19 @@ async fn read_capped(
     Ok(Some(body))
 }
 
+/// The error a response with an unexpected `status` reports, its body read for the registry's
+/// message (up to [`MAX_ERROR_BODY`]).
+pub(crate) async fn error_response(
+    mut response: reqwest::Response,
+    status: reqwest::StatusCode,
+    url: &str,
+) -> OciDistributionError {
+    match read_capped(&mut response, MAX_ERROR_BODY).await {
+        Ok(body) => status_error(status, &body.unwrap_or_default(), url),
+        Err(e) => e,
+    }
+}
+
 /// A non-200 answer as oci-client would report it, so [`OciError::from_client`] sorts both alike.
 fn status_error(status: reqwest::StatusCode, body: &[u8], url: &str) -> OciDistributionError {
     let url = url.to_string();

@@ -18,6 +18,7 @@ pub mod pull;
 pub mod push;
 mod record;
 pub mod reference;
+mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -133,6 +133,14 @@ pub async fn push(
                 };
                 (session, layer)
             }
+            // A file wash knows nothing of goes up as it is read, its digest learnt on the
+            // way, unless it is big enough to go in chunks.
+            None if crate::artifact::size(path)? <= options.chunked_above => {
+                let http = std::thread::spawn(super::upload::http_client);
+                check_kind(path)?;
+                let session = Session::open(&reference, options, making).await?;
+                (session, Layer::Unread { http })
+            }
             None => {
                 let layer = Layer::read(path)?;
                 (Session::open(&reference, options, making).await?, layer)
@@ -146,6 +154,8 @@ pub async fn push(
 struct Session<'a> {
     client: oci_client::Client,
     auth: oci_client::secrets::RegistryAuth,
+    /// The bearer token signing in gave, if any.
+    token: Option<String>,
     reference: ComponentRef,
     options: &'a PushOptions,
 }
@@ -158,6 +168,11 @@ enum Layer {
     /// push recorded for the file as it still is, or from the build that just wrote it), and
     /// bytes with that digest were found valid. It is read as it uploads.
     Known { digest: String, size: u64 },
+    /// Not read yet, its digest unknown: it is read, hashed and checked as it uploads through
+    /// this client ([`super::upload`]), and committed once found valid.
+    Unread {
+        http: std::thread::JoinHandle<Result<reqwest::Client, reqwest::Error>>,
+    },
 }
 
 impl Layer {
@@ -187,13 +202,14 @@ impl<'a> Session<'a> {
     ) -> Result<Session<'a>, OciError> {
         let auth = super::auth::credentials(reference.registry())?;
         let client = making.join().expect("making an HTTP client does not panic");
-        let session = Session {
+        let mut session = Session {
             client,
             auth,
+            token: None,
             reference: reference.clone(),
             options,
         };
-        session
+        session.token = session
             .client
             .auth(reference.as_oci(), &session.auth, RegistryOperation::Push)
             .await
@@ -311,9 +327,45 @@ impl<'a> Session<'a> {
                 };
                 futures_util::try_join!(upload, config)?
             }
+            Layer::Unread { http } => {
+                let http = http
+                    .join()
+                    .expect("making an HTTP client does not panic")
+                    .map_err(|e| self.fail(e.into()))?;
+                self.send_unread(path, &http).await?
+            }
         };
         self.finish(path, artifact, uploaded_layer, uploaded_config)
             .await
+    }
+
+    /// Sends a component whose digest is learnt as it uploads ([`super::upload`]); then its
+    /// config.
+    async fn send_unread(
+        &self,
+        path: &Path,
+        http: &reqwest::Client,
+    ) -> Result<(Option<u64>, (layout::Artifact, Config)), OciError> {
+        let uploader = super::upload::Uploader::new(
+            http,
+            &self.reference,
+            &self.options.client,
+            &self.auth,
+            self.token.as_deref(),
+        );
+        let streamed = super::upload::stream_file(
+            &uploader,
+            path,
+            &self.options.progress,
+            |digest| async move { self.has_blob(&digest).await },
+            |e| self.fail(e),
+        )
+        .await?;
+        let layer_missing = streamed.uploaded.is_some();
+        let config = self
+            .config_for(path, &streamed.inspection, layer_missing)
+            .await?;
+        Ok((streamed.uploaded, config))
     }
 
     /// The artifact of the component `inspection` describes; then, unless the tag already
@@ -404,6 +456,19 @@ impl<'a> Session<'a> {
         progress.finish();
         result.map(|_| size).map_err(|e| self.fail(e))
     }
+}
+
+/// Refuses a file that does not begin as a component does, before any of it is sent.
+fn check_kind(path: &Path) -> Result<(), OciError> {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(8);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(8).read_to_end(&mut start))
+        .map_err(|source| crate::artifact::ArtifactError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(inspect::check_kind(path, &start)?)
 }
 
 /// What became of the config.

@@ -101,21 +101,3 @@ pub(super) fn compose_config_names_a_plug_file(target: &Path) {
     assert!(err.contains("could not compose"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
-
-/// `wasm` with the last instruction of its first function body (`end`) made a `nop`: every
-/// section as it was, the body invalid.
-fn with_a_bad_function_body(wasm: &[u8]) -> Vec<u8> {
-    let end = wasmparser::Parser::new(0)
-        .parse_all(wasm)
-        .find_map(|p| match p.unwrap() {
-            wasmparser::Payload::CodeSectionEntry(body) => Some(body.range().end),
-            _ => None,
-        })
-        .expect("a function body");
-    let mut bad = wasm.to_vec();
-    let last = usize::try_from(end).unwrap() - 1;
-    assert_eq!(bad[last], 0x0b, "a body ends with `end`");
-    bad[last] = 0x01;
-    assert!(wasmparser::Validator::new().validate_all(&bad).is_err());
-    bad
-}

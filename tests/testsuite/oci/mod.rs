@@ -10,6 +10,7 @@ mod hostile;
 mod interop;
 mod misbehaving;
 mod repush;
+mod unknown;
 mod verify;
 
 use crate::registry::*;
