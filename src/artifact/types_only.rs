@@ -100,7 +100,7 @@ fn body(bytes: &[u8], range: Range<usize>, parts: &mut Vec<Part>, depth: usize) 
                     kept += section.len();
                 } else {
                     let mut header = vec![id];
-                    push_leb_u32(&mut header, u32::try_from(nested_len).ok()?);
+                    wasm_encoder::Encode::encode(&u32::try_from(nested_len).ok()?, &mut header);
                     kept += header.len() + nested_len;
                     parts.push(Part::Header(header));
                     for part in nested {
@@ -149,18 +149,6 @@ fn leb_u32(bytes: &[u8]) -> Option<(u32, usize)> {
         }
     }
     None
-}
-
-fn push_leb_u32(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 #[cfg(test)]
