@@ -161,13 +161,20 @@ fn status_error(status: reqwest::StatusCode, body: &[u8], url: &str) -> OciDistr
     }
 }
 
-/// The HTTP client for [`manifest`]: wash's user agent and timeouts.
-pub(crate) fn http_client(options: &ClientOptions) -> Result<reqwest::Client, reqwest::Error> {
+/// The HTTP client for the requests wash makes itself ([`manifest`], and uploads): wash's user
+/// agent and connect timeout, and this read timeout (none for uploads: see
+/// [`ClientOptions::timeout`]).
+pub(crate) fn http_client(
+    read_timeout: Option<Duration>,
+) -> Result<reqwest::Client, reqwest::Error> {
     // reqwest is built without a bundled crypto provider; ring is the one wash ships.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .user_agent(super::USER_AGENT)
-        .connect_timeout(super::CONNECT_TIMEOUT)
-        .read_timeout(options.timeout)
-        .build()
+        .connect_timeout(super::CONNECT_TIMEOUT);
+    match read_timeout {
+        Some(timeout) => builder.read_timeout(timeout),
+        None => builder,
+    }
+    .build()
 }

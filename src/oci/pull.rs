@@ -134,7 +134,7 @@ pub(crate) async fn resolve(
     // two are made (push.rs does the same with hashing).
     let http = {
         let options = options.clone();
-        std::thread::spawn(move || fetch::http_client(&options))
+        std::thread::spawn(move || fetch::http_client(Some(options.timeout)))
     };
     let client = super::client_for(reference, options);
     let http = http

@@ -136,7 +136,7 @@ pub async fn push(
             // A file wash knows nothing of goes up as it is read, its digest learnt on the
             // way, unless it is big enough to go in chunks.
             None if crate::artifact::size(path)? <= options.chunked_above => {
-                let http = std::thread::spawn(super::upload::http_client);
+                let http = std::thread::spawn(|| super::fetch::http_client(None));
                 check_kind(path)?;
                 let session = Session::open(&reference, options, making).await?;
                 (session, Layer::Unread { http })

@@ -15,17 +15,6 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 
 use super::{ClientOptions, ComponentRef};
 
-/// The HTTP client for uploads: wash's user agent, and no read timeout (see
-/// [`ClientOptions::timeout`]).
-pub(super) fn http_client() -> Result<reqwest::Client, reqwest::Error> {
-    // reqwest is built without a bundled crypto provider; ring is the one wash ships.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(super::USER_AGENT)
-        .connect_timeout(super::CONNECT_TIMEOUT)
-        .build()
-}
-
 /// Uploads to one repository, signed in.
 pub(super) struct Uploader<'a> {
     http: &'a reqwest::Client,
